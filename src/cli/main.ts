@@ -1,0 +1,361 @@
+/**
+ * The `msb-volume` command line: create, list, inspect, remove and prune
+ * volumes.
+ *
+ * Exit status 0 on success, 1 when an operation fails, 2 on a usage error.
+ * Errors go to standard error, one line each.
+ *
+ * @example Run it from a checkout
+ * ```sh
+ * deno run --allow-read --allow-write --allow-env src/cli/main.ts ls
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { LocalBackend } from "../backend/local.ts";
+import type { VolumeBackend } from "../backend/types.ts";
+import {
+  parseLabel,
+  resolveConfig,
+  validateName,
+  type VolumeKind,
+} from "../config.ts";
+import { InvalidConfigError, MicrosandboxError } from "../errors.ts";
+import { parseSize } from "../size.ts";
+import { COMMAND_HELP, MAIN_HELP, PROGRAM } from "./help.ts";
+import { renderTable, toJson } from "./output.ts";
+
+/** Where the command line writes; tests pass their own. */
+export interface CliIo {
+  /** Writes text to standard output. */
+  stdout(text: string): void;
+  /** Writes text to standard error. */
+  stderr(text: string): void;
+}
+
+/** A usage error: exit status 2 and a hint to read the help. */
+class UsageError extends Error {
+  constructor(message: string, readonly command: string | null) {
+    super(message);
+  }
+}
+
+const encoder = new TextEncoder();
+
+const processIo: CliIo = {
+  stdout: (text) => writeAll(Deno.stdout, text),
+  stderr: (text) => writeAll(Deno.stderr, text),
+};
+
+const COMMON_OPTIONS = {
+  home: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * Runs the command line with `args` and returns the exit status.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "@msb/volumes/cli";
+ * const status = await main(["ls", "--format", "json"]);
+ * ```
+ *
+ * @param args Arguments after the program name.
+ * @param io Where output goes; standard output and error by default.
+ * @returns 0 on success, 1 when an operation failed, 2 on a usage error.
+ */
+export async function main(
+  args: string[],
+  io: CliIo = processIo,
+): Promise<number> {
+  const command = args[0];
+  try {
+    if (command === undefined) {
+      io.stderr(MAIN_HELP);
+      return 2;
+    }
+    if (command === "-h" || command === "--help" || command === "help") {
+      io.stdout(MAIN_HELP);
+      return 0;
+    }
+    const rest = args.slice(1);
+    switch (command) {
+      case "create":
+        return await runCreate(rest, io);
+      case "ls":
+      case "list":
+        return await runList(rest, io);
+      case "inspect":
+        return await runInspect(rest, io);
+      case "rm":
+      case "remove":
+        return await runRemove(rest, io);
+      case "prune":
+        return await runPrune(rest, io);
+      default:
+        throw new UsageError(`Unknown command '${command}'`, null);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      const help = err.command === null
+        ? `${PROGRAM} --help`
+        : `${PROGRAM} ${err.command} --help`;
+      io.stderr(`error: ${err.message}\nRun '${help}' for usage.\n`);
+      return 2;
+    }
+    io.stderr(`error: ${errorMessage(err)}\n`);
+    return 1;
+  }
+}
+
+async function runCreate(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("create", args, {
+    kind: { type: "string" },
+    size: { type: "string" },
+    quota: { type: "string" },
+    label: { type: "string", multiple: true },
+    quiet: { type: "boolean", short: "q" },
+  });
+  if (values.help) return help("create", io);
+  const name = onePositional("create", positionals, "NAME");
+  const kind = values.kind ?? "dir";
+  if (kind !== "dir" && kind !== "disk") {
+    throw new UsageError(
+      `Invalid --kind '${kind}': expected dir or disk`,
+      "create",
+    );
+  }
+  const config = usage("create", () =>
+    resolveConfig({
+      name,
+      kind: kind as VolumeKind,
+      sizeMib: values.size === undefined ? null : parseSize(values.size),
+      quotaMib: values.quota === undefined ? null : parseSize(values.quota),
+      labels: (values.label ?? []).map(parseLabel),
+    }));
+  const info = await makeBackend(values.home).createVolume(config);
+  if (!values.quiet) {
+    io.stdout(`Created ${info.kind} volume ${info.name} at ${info.path}\n`);
+  }
+  return 0;
+}
+
+async function runList(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("ls", args, {
+    format: { type: "string" },
+    quiet: { type: "boolean", short: "q" },
+    filter: { type: "string", multiple: true },
+  });
+  if (values.help) return help("ls", io);
+  noPositionals("ls", positionals);
+  const format = values.format ?? "table";
+  if (format !== "table" && format !== "json") {
+    throw new UsageError(
+      `Invalid --format '${format}': expected table or json`,
+      "ls",
+    );
+  }
+  const filters = (values.filter ?? []).map((text) => parseFilter("ls", text));
+  const backend = makeBackend(values.home);
+  const { volumes, leftovers } = await backend.scanVolumes();
+  const shown = volumes.filter((volume) =>
+    filters.every(([key, value]) =>
+      volume.labels.some(([labelKey, labelValue]) =>
+        labelKey === key && (value === null || labelValue === value)
+      )
+    )
+  );
+  for (const leftover of leftovers) {
+    io.stderr(
+      `warning: ${leftover.description}${
+        leftover.kind === "unknown-entry"
+          ? ""
+          : ` Run '${PROGRAM} prune' to remove it.`
+      }\n`,
+    );
+  }
+  if (values.quiet) {
+    io.stdout(shown.map((volume) => `${volume.name}\n`).join(""));
+  } else if (format === "json") {
+    io.stdout(`${JSON.stringify(shown.map(toJson), null, 2)}\n`);
+  } else {
+    io.stdout(renderTable(shown));
+  }
+  return 0;
+}
+
+async function runInspect(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("inspect", args, {});
+  if (values.help) return help("inspect", io);
+  const names = someNames("inspect", positionals);
+  const backend = makeBackend(values.home);
+  const found = [];
+  let failed = false;
+  for (const name of names) {
+    try {
+      found.push(toJson(await backend.getVolume(name)));
+    } catch (err) {
+      if (!(err instanceof MicrosandboxError)) throw err;
+      io.stderr(`error: ${err.message}\n`);
+      failed = true;
+    }
+  }
+  io.stdout(`${JSON.stringify(found, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
+async function runRemove(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("rm", args, {
+    force: { type: "boolean", short: "f" },
+    quiet: { type: "boolean", short: "q" },
+  });
+  if (values.help) return help("rm", io);
+  const names = someNames("rm", positionals);
+  const backend = makeBackend(values.home);
+  let failed = false;
+  for (const name of names) {
+    try {
+      await backend.removeVolume(name, { force: values.force === true });
+      if (!values.quiet) io.stdout(`Removed volume ${name}\n`);
+    } catch (err) {
+      if (!(err instanceof MicrosandboxError)) throw err;
+      io.stderr(`error: ${err.message}\n`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function runPrune(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("prune", args, {
+    "dry-run": { type: "boolean" },
+    filter: { type: "string", multiple: true },
+    quiet: { type: "boolean", short: "q" },
+  });
+  if (values.help) return help("prune", io);
+  noPositionals("prune", positionals);
+  const filters = (values.filter ?? []).map((text) =>
+    parseFilter("prune", text)
+  );
+  const dryRun = values["dry-run"] === true;
+  const backend = makeBackend(values.home);
+  const report = await backend.prune({ dryRun, labels: filters });
+  if (values.quiet) return 0;
+  const verb = dryRun ? "Would remove" : "Removed";
+  for (const leftover of report.leftovers) {
+    io.stdout(`${verb} leftover: ${leftover.description}\n`);
+  }
+  for (const name of report.volumes) {
+    io.stdout(`${verb} volume ${name}\n`);
+  }
+  if (report.leftovers.length === 0 && report.volumes.length === 0) {
+    io.stdout("Nothing to prune.\n");
+  }
+  return 0;
+}
+
+/** Parses the arguments of `command` with its options and the common ones. */
+function parse<T extends ParseArgsOptionsConfig>(
+  command: string,
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError(
+      errorMessage(err).replace(/\. To specify a positional.*$/s, ""),
+      command,
+    );
+  }
+}
+
+function help(command: string, io: CliIo): number {
+  io.stdout(COMMAND_HELP[command]);
+  return 0;
+}
+
+function onePositional(
+  command: string,
+  positionals: string[],
+  what: string,
+): string {
+  if (positionals.length === 0) {
+    throw new UsageError(`Missing argument ${what}`, command);
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `Unexpected argument '${positionals[1]}': ${command} takes one ${what}`,
+      command,
+    );
+  }
+  return positionals[0];
+}
+
+function noPositionals(command: string, positionals: string[]): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument '${positionals[0]}'`, command);
+  }
+}
+
+/** Checks every name before any is used, so bad input changes nothing. */
+function someNames(command: string, positionals: string[]): string[] {
+  if (positionals.length === 0) {
+    throw new UsageError("Missing argument NAME", command);
+  }
+  usage(command, () => positionals.forEach(validateName));
+  return positionals;
+}
+
+function parseFilter(command: string, text: string): [string, string | null] {
+  if (!text.startsWith("label=") || text.length === "label=".length) {
+    throw new UsageError(
+      `Invalid --filter '${text}': expected label=KEY or label=KEY=VALUE`,
+      command,
+    );
+  }
+  const body = text.slice("label=".length);
+  const at = body.indexOf("=");
+  return at < 0 ? [body, null] : [body.slice(0, at), body.slice(at + 1)];
+}
+
+/** Runs argument checks, turning an invalid value into a usage error. */
+function usage<T>(command: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof InvalidConfigError) {
+      throw new UsageError(err.message, command);
+    }
+    throw err;
+  }
+}
+
+function makeBackend(home: string | undefined): VolumeBackend {
+  return new LocalBackend({ home });
+}
+
+function errorMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\n\s*/g, " ");
+}
+
+function writeAll(target: typeof Deno.stdout, text: string): void {
+  const bytes = encoder.encode(text);
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += target.writeSync(bytes.subarray(offset));
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

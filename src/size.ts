@@ -1,0 +1,183 @@
+/**
+ * Size helpers. Sizes and quotas are whole mebibytes (MiB) throughout the
+ * API, so `quota(1024)` and `quota(gib(1))` mean the same.
+ *
+ * @module
+ */
+
+import { InvalidConfigError } from "./errors.ts";
+
+/** A size in whole mebibytes (1 MiB = 1,048,576 bytes). */
+export type Mebibytes = number;
+
+/** Bytes in one mebibyte. */
+export const BYTES_PER_MIB = 1024 * 1024;
+
+/** Smallest disk volume size, in MiB: the smallest image that holds an ext4 journal. */
+export const MIN_DISK_SIZE_MIB: Mebibytes = 8;
+
+/**
+ * Largest disk volume size and largest quota, in MiB: 16 TiB minus 1 MiB,
+ * the largest ext4 image with 4 KiB blocks that the formatter builds.
+ */
+export const MAX_SIZE_MIB: Mebibytes = 16 * 1024 * 1024 - 1;
+
+/**
+ * Converts kibibytes to mebibytes. The result must be a whole number of MiB
+ * when it is passed to the builder.
+ *
+ * @example
+ * ```ts
+ * import { kib } from "@msb/volumes";
+ * console.assert(kib(2048) === 2);
+ * ```
+ *
+ * @param n Number of KiB.
+ * @returns The same size in MiB.
+ */
+export function kib(n: number): Mebibytes {
+  return n / 1024;
+}
+
+/**
+ * Returns the number of MiB unchanged, for symmetry with {@linkcode gib}.
+ *
+ * @example
+ * ```ts
+ * import { mib } from "@msb/volumes";
+ * console.assert(mib(512) === 512);
+ * ```
+ *
+ * @param n Number of MiB.
+ * @returns The same size in MiB.
+ */
+export function mib(n: number): Mebibytes {
+  return n;
+}
+
+/**
+ * Converts gibibytes to mebibytes.
+ *
+ * @example
+ * ```ts
+ * import { gib } from "@msb/volumes";
+ * console.assert(gib(1) === 1024);
+ * ```
+ *
+ * @param n Number of GiB.
+ * @returns The same size in MiB.
+ */
+export function gib(n: number): Mebibytes {
+  return n * 1024;
+}
+
+/**
+ * Converts tebibytes to mebibytes.
+ *
+ * @example
+ * ```ts
+ * import { tib } from "@msb/volumes";
+ * console.assert(tib(1) === 1048576);
+ * ```
+ *
+ * @param n Number of TiB.
+ * @returns The same size in MiB.
+ */
+export function tib(n: number): Mebibytes {
+  return n * 1024 * 1024;
+}
+
+const SIZE_PATTERN = /^(\d+)\s*([KMGT]?)(i?B)?$/i;
+
+const UNIT_TO_KIB: Record<string, number> = {
+  K: 1,
+  M: 1024,
+  G: 1024 * 1024,
+  T: 1024 * 1024 * 1024,
+};
+
+/**
+ * Parses a size string such as `100M`, `1G`, `10G` or `1T` into whole MiB.
+ *
+ * Units are binary and case-insensitive: `K`, `M`, `G`, `T`, optionally
+ * followed by `B` or `iB` (`1GiB`, `1gb`). A bare number means MiB. The
+ * number must be a whole, non-negative decimal, so `1.5G`, `-1G` and `1e3`
+ * are rejected; the result must be a whole number of MiB (`512K` is
+ * rejected, `2048K` is 2 MiB).
+ *
+ * @example
+ * ```ts
+ * import { parseSize } from "@msb/volumes";
+ * console.assert(parseSize("1G") === 1024);
+ * console.assert(parseSize("100M") === 100);
+ * console.assert(parseSize("256") === 256);
+ * ```
+ *
+ * @param text Size with an optional unit.
+ * @returns The size in MiB.
+ * @throws {InvalidConfigError} If the text is not a whole size in a known unit.
+ */
+export function parseSize(text: string): Mebibytes {
+  const match = SIZE_PATTERN.exec(text.trim());
+  if (match === null) {
+    throw new InvalidConfigError(
+      `Invalid size ${JSON.stringify(text)}: expected a whole number with ` +
+        `an optional unit K, M, G or T, such as 512M, 20G or 1T.`,
+    );
+  }
+  const unit = match[2] === "" ? "M" : match[2].toUpperCase();
+  const kibibytes = Number(match[1]) * UNIT_TO_KIB[unit];
+  if (!Number.isSafeInteger(kibibytes) || kibibytes % 1024 !== 0) {
+    throw new InvalidConfigError(
+      `Invalid size ${JSON.stringify(text)}: expected a whole number of MiB ` +
+        `no larger than ${formatMib(MAX_SIZE_MIB)}.`,
+    );
+  }
+  return kibibytes / 1024;
+}
+
+/**
+ * Formats a size in MiB with the largest binary unit that keeps it whole,
+ * as the CLI prints it: `512M`, `20G`, `1T`.
+ *
+ * @example
+ * ```ts
+ * import { formatMib } from "@msb/volumes";
+ * console.assert(formatMib(20480) === "20G");
+ * console.assert(formatMib(1536) === "1536M");
+ * ```
+ *
+ * @param value Size in MiB.
+ * @returns The size with a unit suffix.
+ */
+export function formatMib(value: Mebibytes): string {
+  if (value !== 0 && value % (1024 * 1024) === 0) {
+    return `${value / (1024 * 1024)}T`;
+  }
+  if (value !== 0 && value % 1024 === 0) return `${value / 1024}G`;
+  return `${value}M`;
+}
+
+/**
+ * Formats a byte count for people, with one decimal in the largest binary
+ * unit below it: `0B`, `12.0K`, `1.5G`.
+ *
+ * @example
+ * ```ts
+ * import { formatBytes } from "@msb/volumes";
+ * console.assert(formatBytes(1536) === "1.5K");
+ * ```
+ *
+ * @param bytes Byte count.
+ * @returns The count with a unit suffix.
+ */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "K", "M", "G", "T", "P"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes}B` : `${value.toFixed(1)}${units[unit]}`;
+}

@@ -1,0 +1,494 @@
+/**
+ * The SQLite store of volume metadata, `<home>/db/msb.db`, shared with
+ * microsandbox itself.
+ *
+ * The `volume` table has microsandbox's layout. The store creates it when it
+ * is missing and never alters one that exists: a table from an older
+ * microsandbox that lacks some columns is read with defaults for them, and
+ * only writes that need a missing column fail.
+ *
+ * Every statement runs with a busy timeout, and an operation that still finds
+ * the database locked is retried a few times before it raises
+ * {@linkcode BusyError}, so `database is locked` never reaches a caller.
+ *
+ * @module
+ */
+
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import {
+  BusyError,
+  DatabaseError,
+  VolumeAlreadyExistsError,
+} from "./errors.ts";
+import type { Label, VolumeKind } from "./config.ts";
+import { describeIoError } from "./_io.ts";
+
+/** A row of the `volume` table, decoded. */
+export interface VolumeRecord {
+  /** Row id. */
+  readonly id: number;
+  /** Volume name. */
+  readonly name: string;
+  /** Volume kind; `dir` when the table has no `kind` column. */
+  readonly kind: VolumeKind;
+  /** Quota in MiB, or `null`. */
+  readonly quotaMib: number | null;
+  /** Capacity in bytes of a disk volume, or `null`. */
+  readonly capacityBytes: number | null;
+  /** Image format of a disk volume (`raw`), or `null`. */
+  readonly diskFormat: string | null;
+  /** File system of a disk volume (`ext4`), or `null`. */
+  readonly diskFstype: string | null;
+  /** Labels as `[key, value]` pairs. */
+  readonly labels: Label[];
+  /** Creation time. */
+  readonly createdAt: Date;
+}
+
+/** Values of a new row. */
+export interface NewVolumeRow {
+  /** Volume name. */
+  readonly name: string;
+  /** Volume kind. */
+  readonly kind: VolumeKind;
+  /** Quota in MiB, or `null`. */
+  readonly quotaMib: number | null;
+  /** Capacity in bytes, or `null`. */
+  readonly capacityBytes: number | null;
+  /** Image format, or `null`. */
+  readonly diskFormat: string | null;
+  /** File system, or `null`. */
+  readonly diskFstype: string | null;
+  /** Labels. */
+  readonly labels: ReadonlyArray<Label>;
+}
+
+/** How long one statement waits for another connection's lock, in ms. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** How many times an operation is retried after the busy timeout ran out. */
+const BUSY_RETRIES = 4;
+
+const CREATE_VOLUME_TABLE = `CREATE TABLE IF NOT EXISTS volume (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT UNIQUE NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'dir',
+  quota_mib INTEGER,
+  size_bytes BIGINT,
+  capacity_bytes BIGINT,
+  disk_format TEXT,
+  disk_fstype TEXT,
+  labels TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+)`;
+
+/** Columns that the store reads when they exist, with SQL defaults. */
+const OPTIONAL_COLUMNS: Record<string, string> = {
+  kind: "'dir'",
+  quota_mib: "NULL",
+  capacity_bytes: "NULL",
+  disk_format: "NULL",
+  disk_fstype: "NULL",
+  labels: "NULL",
+  created_at: "NULL",
+};
+
+/** Columns without which a disk volume cannot be recorded. */
+const DISK_COLUMNS = ["kind", "capacity_bytes", "disk_format", "disk_fstype"];
+
+/**
+ * An open connection to the metadata database. Each process opens its own;
+ * SQLite's locks order the writers.
+ */
+export class Store {
+  /** Path of the database file. */
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #columns: Set<string>;
+  readonly #readOnly: boolean;
+  readonly #selectList: string;
+
+  /**
+   * Opens the database at `path`, creating the file, its directory and the
+   * `volume` table when they are missing.
+   *
+   * @throws {DatabaseError} If the file is not SQLite or cannot be opened.
+   */
+  constructor(path: string) {
+    this.path = path;
+    this.#readOnly = isReadOnlyFile(path);
+    this.#db = openDatabase(path, this.#readOnly);
+    try {
+      this.#columns = this.#prepareSchema();
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+    this.#selectList = [
+      "id",
+      "name",
+      ...Object.entries(OPTIONAL_COLUMNS).map(([column, fallback]) =>
+        this.#columns.has(column) ? column : `${fallback} AS ${column}`
+      ),
+    ].join(", ");
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Returns the record named `name`, or `null`. */
+  get(name: string): VolumeRecord | null {
+    const row = this.#retry(() =>
+      this.#db.prepare(`SELECT ${this.#selectList} FROM volume WHERE name = ?`)
+        .get(name)
+    );
+    return row === undefined ? null : decodeRow(row);
+  }
+
+  /** Returns every record, newest first. */
+  list(): VolumeRecord[] {
+    const order = this.#columns.has("created_at")
+      ? "created_at DESC, id DESC"
+      : "id DESC";
+    const rows = this.#retry(() =>
+      this.#db.prepare(
+        `SELECT ${this.#selectList} FROM volume ORDER BY ${order}`,
+      )
+        .all()
+    );
+    return rows.map(decodeRow);
+  }
+
+  /**
+   * Inserts a row and returns its record.
+   *
+   * @throws {VolumeAlreadyExistsError} If a row with the name exists.
+   * @throws {DatabaseError} If the database is read-only or lacks a column
+   * that the row needs.
+   */
+  insert(row: NewVolumeRow): VolumeRecord {
+    this.requireWritable();
+    if (row.kind === "disk") this.requireDiskColumns(row.name);
+    const now = formatTimestamp(new Date());
+    const values: Record<string, SQLInputValue> = {
+      name: row.name,
+      kind: row.kind,
+      quota_mib: row.quotaMib,
+      capacity_bytes: row.capacityBytes,
+      disk_format: row.diskFormat,
+      disk_fstype: row.diskFstype,
+      labels: JSON.stringify(row.labels),
+      created_at: now,
+      updated_at: now,
+    };
+    const columns = Object.keys(values).filter((column) =>
+      this.#columns.has(column)
+    );
+    const sql = `INSERT INTO volume (${columns.join(", ")}) VALUES (${
+      columns.map(() => "?").join(", ")
+    })`;
+    try {
+      this.#retry(() =>
+        this.#db.prepare(sql).run(...columns.map((column) => values[column]))
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new VolumeAlreadyExistsError(
+          `Volume ${
+            JSON.stringify(row.name)
+          } already exists. Choose another name or remove it first.`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    const record = this.get(row.name);
+    if (record === null) {
+      throw new DatabaseError(
+        `Volume ${
+          JSON.stringify(row.name)
+        } was inserted into ${this.path} but cannot be read back.`,
+      );
+    }
+    return record;
+  }
+
+  /**
+   * Deletes the row named `name`.
+   *
+   * @returns Whether a row was deleted.
+   * @throws {DatabaseError} If the database is read-only.
+   */
+  delete(name: string): boolean {
+    this.requireWritable();
+    const result = this.#retry(() =>
+      this.#db.prepare("DELETE FROM volume WHERE name = ?").run(name)
+    );
+    return Number(result.changes) > 0;
+  }
+
+  /**
+   * Checks that the table can record a disk volume.
+   *
+   * @throws {DatabaseError} If a disk column is missing; the message names
+   * the columns and the volume.
+   */
+  requireDiskColumns(name: string): void {
+    const missing = DISK_COLUMNS.filter((column) => !this.#columns.has(column));
+    if (missing.length === 0) return;
+    throw new DatabaseError(
+      `Cannot create disk volume ${
+        JSON.stringify(name)
+      }: the volume table in ${this.path} has no ${missing.join(", ")} column${
+        missing.length === 1 ? "" : "s"
+      } (an older microsandbox schema). Upgrade microsandbox to migrate it, or use another MSB_HOME.`,
+    );
+  }
+
+  #prepareSchema(): Set<string> {
+    return this.#retry(() => {
+      if (!this.#readOnly) {
+        this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        this.#db.exec("PRAGMA journal_mode = WAL");
+        this.#db.exec(CREATE_VOLUME_TABLE);
+      }
+      const info = this.#db.prepare("PRAGMA table_info(volume)").all();
+      const columns = new Set(info.map((column) => String(column.name)));
+      if (!columns.has("name")) {
+        throw new DatabaseError(
+          `Database ${this.path} has no usable volume table: ${
+            columns.size === 0
+              ? "the table is missing"
+              : "it has no name column"
+          }. Point MSB_HOME at a microsandbox home or an empty directory.`,
+        );
+      }
+      return columns;
+    });
+  }
+
+  /**
+   * Checks that the database accepts writes.
+   *
+   * @throws {DatabaseError} If the file is read-only.
+   */
+  requireWritable(): void {
+    if (this.#readOnly) {
+      throw new DatabaseError(
+        `Database ${this.path} is read-only, so volumes cannot be created or removed. Make the file writable (chmod u+w) or use another MSB_HOME.`,
+      );
+    }
+  }
+
+  /** Runs `operation`, retrying while SQLite reports a lock. */
+  #retry<T>(operation: () => T): T {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return operation();
+      } catch (err) {
+        if (!isBusy(err)) throw translateSqliteError(err, this.path);
+        if (attempt >= BUSY_RETRIES) {
+          throw new BusyError(
+            `Database ${this.path} stayed locked by other processes for more than ${
+              ((BUSY_RETRIES + 1) * BUSY_TIMEOUT_MS) / 1000
+            } s. Retry when fewer processes write to it.`,
+            { cause: err },
+          );
+        }
+      }
+    }
+  }
+}
+
+const CANONICAL_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/;
+
+/**
+ * Formats a time as the table stores it: UTC `YYYY-MM-DD HH:MM:SS.ffffff`.
+ * JavaScript dates carry milliseconds, so the last three digits are zero.
+ */
+export function formatTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 23).replace("T", " ")}000`;
+}
+
+/**
+ * Parses a stored time. Accepts the table's own form and the ISO 8601 forms
+ * that other writers use; a time without a zone is UTC.
+ */
+export function parseTimestamp(text: string): Date | null {
+  if (CANONICAL_TIMESTAMP.test(text)) {
+    // The table's own form; parsed by slicing, because list() decodes one
+    // per volume.
+    return new Date(
+      Date.UTC(
+        Number(text.slice(0, 4)),
+        Number(text.slice(5, 7)) - 1,
+        Number(text.slice(8, 10)),
+        Number(text.slice(11, 13)),
+        Number(text.slice(14, 16)),
+        Number(text.slice(17, 19)),
+        Number(text.slice(20, 23)),
+      ),
+    );
+  }
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/
+      .exec(text.trim());
+  if (match === null) return null;
+  const fraction = (match[7] ?? "").padEnd(3, "0").slice(0, 3);
+  const zone = match[8] ?? "Z";
+  const date = new Date(
+    `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${
+      match[6]
+    }.${fraction}${zone}`,
+  );
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function decodeRow(row: Record<string, unknown>): VolumeRecord {
+  const kind = row.kind === "disk" ? "disk" : "dir";
+  return {
+    id: Number(row.id),
+    name: String(row.name),
+    kind,
+    quotaMib: toNumberOrNull(row.quota_mib),
+    capacityBytes: toNumberOrNull(row.capacity_bytes),
+    diskFormat: typeof row.disk_format === "string" ? row.disk_format : null,
+    diskFstype: typeof row.disk_fstype === "string" ? row.disk_fstype : null,
+    labels: decodeLabels(row.labels),
+    createdAt:
+      (typeof row.created_at === "string"
+        ? parseTimestamp(row.created_at)
+        : null) ?? new Date(0),
+  };
+}
+
+function toNumberOrNull(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : null;
+}
+
+/**
+ * Decodes the `labels` column: a JSON array of pairs, or a JSON object that
+ * other writers may store.
+ */
+function decodeLabels(value: unknown): Label[] {
+  if (typeof value !== "string" || value === "") return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    // NOTE: an unreadable labels cell is read as no labels, so that one bad
+    // row written by another tool does not hide every volume.
+    return [];
+  }
+  if (Array.isArray(parsed)) {
+    return parsed.filter((pair): pair is [string, string] =>
+      Array.isArray(pair) && pair.length === 2 &&
+      typeof pair[0] === "string" && typeof pair[1] === "string"
+    );
+  }
+  if (parsed !== null && typeof parsed === "object") {
+    return Object.entries(parsed).map((
+      [key, entry],
+    ) => [key, String(entry)] as const);
+  }
+  return [];
+}
+
+function openDatabase(path: string, readOnly: boolean): DatabaseSync {
+  try {
+    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  } catch (err) {
+    throw describeIoError(err, `create the database directory of ${path}`);
+  }
+  try {
+    return new DatabaseSync(path, { readOnly });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) {
+      throw describeIoError(err, `open database ${path}`);
+    }
+    throw new DatabaseError(
+      `Cannot open database ${path}: ${
+        err instanceof Error ? err.message : String(err)
+      }. Check that the file is an SQLite database and readable.`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Reports whether the database file exists but cannot be written: it has no write
+ * permission bits (even for root, whom the kernel would let write), or the
+ * kernel refuses to open it for writing.
+ */
+function isReadOnlyFile(path: string): boolean {
+  let mode: number | null;
+  try {
+    mode = Deno.statSync(path).mode;
+  } catch {
+    return false;
+  }
+  if (mode !== null && (mode & 0o222) === 0) return true;
+  try {
+    Deno.openSync(path, { write: true }).close();
+    return false;
+  } catch (err) {
+    return err instanceof Deno.errors.PermissionDenied;
+  }
+}
+
+function sqliteMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { errcode?: number })?.errcode;
+  if (typeof code === "number") {
+    const primary = code & 0xff;
+    return primary === 5 || primary === 6;
+  }
+  return /database (table )?is locked|database is busy/i.test(
+    sqliteMessage(err),
+  );
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { errcode?: number })?.errcode === 2067 ||
+    /UNIQUE constraint failed/.test(sqliteMessage(err));
+}
+
+function translateSqliteError(err: unknown, path: string): unknown {
+  if (
+    !(err instanceof Error) ||
+    (err as { code?: string }).code !== "ERR_SQLITE_ERROR"
+  ) {
+    return err;
+  }
+  if (isUniqueViolation(err)) return err;
+  const message = err.message;
+  if (/file is not a database|file is encrypted/i.test(message)) {
+    return new DatabaseError(
+      `Database ${path} is not an SQLite database (${message}). Move it aside or point MSB_HOME at another home.`,
+      { cause: err },
+    );
+  }
+  if (/readonly|read-only/i.test(message)) {
+    return new DatabaseError(
+      `Database ${path} is read-only (${message}). Make the file and its directory writable or use another MSB_HOME.`,
+      { cause: err },
+    );
+  }
+  if (/malformed|corrupt/i.test(message)) {
+    return new DatabaseError(
+      `Database ${path} is corrupt (${message}). Restore it from a backup or move it aside.`,
+      { cause: err },
+    );
+  }
+  return new DatabaseError(`Database ${path} failed: ${message}.`, {
+    cause: err,
+  });
+}
