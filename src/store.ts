@@ -64,7 +64,7 @@ export interface NewVolumeRow {
 }
 
 /** How long one statement waits for another connection's lock, in ms. */
-const BUSY_TIMEOUT_MS = 5_000;
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 /** How many times an operation is retried after the busy timeout ran out. */
 const BUSY_RETRIES = 4;
@@ -108,15 +108,20 @@ export class Store {
   readonly #columns: Set<string>;
   readonly #readOnly: boolean;
   readonly #selectList: string;
+  readonly #busyTimeoutMs: number;
 
   /**
    * Opens the database at `path`, creating the file, its directory and the
    * `volume` table when they are missing.
    *
+   * @param path Database file.
+   * @param busyTimeoutMs How long a statement waits for another
+   * connection's lock before it is retried, in ms.
    * @throws {DatabaseError} If the file is not SQLite or cannot be opened.
    */
-  constructor(path: string) {
+  constructor(path: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS) {
     this.path = path;
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.#readOnly = isReadOnlyFile(path);
     this.#db = openDatabase(path, this.#readOnly);
     try {
@@ -251,7 +256,7 @@ export class Store {
   #prepareSchema(): Set<string> {
     return this.#retry(() => {
       if (!this.#readOnly) {
-        this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
         this.#db.exec("PRAGMA journal_mode = WAL");
         this.#db.exec(CREATE_VOLUME_TABLE);
       }
@@ -293,7 +298,7 @@ export class Store {
         if (attempt >= BUSY_RETRIES) {
           throw new BusyError(
             `Database ${this.path} stayed locked by other processes for more than ${
-              ((BUSY_RETRIES + 1) * BUSY_TIMEOUT_MS) / 1000
+              ((BUSY_RETRIES + 1) * this.#busyTimeoutMs) / 1000
             } s. Retry when fewer processes write to it.`,
             { cause: err },
           );

@@ -28,7 +28,7 @@ import {
 } from "../errors.ts";
 import { VolumeFs } from "../fs.ts";
 import { BYTES_PER_MIB } from "../size.ts";
-import { Store, type VolumeRecord } from "../store.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, Store, type VolumeRecord } from "../store.ts";
 import { measureUsedBytes } from "../usage.ts";
 import { failpoint } from "./_failpoints.ts";
 import { classifyEntry, HomeLayout, resolveHome } from "./_layout.ts";
@@ -55,6 +55,14 @@ export interface LocalBackendOptions {
    * @default {"$MSB_HOME, else ~/.microsandbox"}
    */
   readonly home?: string;
+  /**
+   * How long a database statement waits for another process's write lock,
+   * in ms. An operation retries 4 times before it raises `BusyError`, so
+   * it gives up after 5 times this.
+   *
+   * @default {5000}
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /**
@@ -78,6 +86,7 @@ export class LocalBackend implements VolumeBackend {
   /** Absolute home directory. */
   readonly home: string;
   readonly #layout: HomeLayout;
+  readonly #busyTimeoutMs: number;
   #store: Store | null = null;
 
   /**
@@ -89,6 +98,7 @@ export class LocalBackend implements VolumeBackend {
   constructor(options: LocalBackendOptions = {}) {
     this.home = resolveHome(options.home);
     this.#layout = new HomeLayout(this.home);
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   }
 
   /** Closes the database connection; the next operation reopens it. */
@@ -170,24 +180,28 @@ export class LocalBackend implements VolumeBackend {
 
   /** Returns one volume with its usage measured now. */
   getVolume(name: string): Promise<VolumeInfo> {
-    validateName(name);
-    const record = this.#openStore().get(name);
-    if (record === null) return Promise.reject(notFound(name));
-    const dir = this.#layout.volumeDir(name);
-    if (!pathExists(dir)) {
-      return Promise.reject(
-        new VolumeNotFoundError(
+    return settle(() => {
+      validateName(name);
+      const record = this.#openStore().get(name);
+      if (record === null) throw notFound(name);
+      const dir = this.#layout.volumeDir(name);
+      if (!pathExists(dir)) {
+        throw new VolumeNotFoundError(
           `Volume ${
             JSON.stringify(name)
           } has a database row but its directory ${dir} is missing (a leftover of an interrupted operation). Run \`prune\` to remove the row.`,
-        ),
-      );
-    }
-    return Promise.resolve(this.#toInfo(record, measureUsedBytes(dir)));
+        );
+      }
+      return this.#toInfo(record, measureUsedBytes(dir));
+    });
   }
 
   /** Lists complete volumes, newest first, and reports leftovers apart. */
   scanVolumes(): Promise<ScanResult> {
+    return settle(() => this.#scan());
+  }
+
+  #scan(): ScanResult {
     const records = this.#openStore().list();
     const entries = this.#readVolumesDir();
     const volumes: VolumeInfo[] = [];
@@ -213,7 +227,7 @@ export class LocalBackend implements VolumeBackend {
       const leftover = this.#judgeEntry(entry, rowNames);
       if (leftover !== null) leftovers.push(leftover);
     }
-    return Promise.resolve({ volumes, leftovers });
+    return { volumes, leftovers };
   }
 
   /** Removes a volume; fails with `VolumeInUseError` while it is locked. */
@@ -314,7 +328,7 @@ export class LocalBackend implements VolumeBackend {
 
   #openStore(): Store {
     if (this.#store === null) {
-      this.#store = new Store(this.#layout.databasePath);
+      this.#store = new Store(this.#layout.databasePath, this.#busyTimeoutMs);
     }
     return this.#store;
   }
@@ -481,6 +495,15 @@ export class LocalBackend implements VolumeBackend {
     } finally {
       lock.release();
     }
+  }
+}
+
+/** Runs synchronous work and returns its result or error as a promise. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 
