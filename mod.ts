@@ -65,6 +65,7 @@ export { CloudBackend } from "./src/backend/cloud.ts";
 export { getDefaultBackend, setDefaultBackend } from "./src/backend/default.ts";
 export type {
   BackendKind,
+  CreateOptions,
   Leftover,
   LeftoverKind,
   LockOptions,

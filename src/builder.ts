@@ -5,7 +5,7 @@
  */
 
 import { getDefaultBackend } from "./backend/default.ts";
-import type { VolumeBackend } from "./backend/types.ts";
+import type { CreateOptions, VolumeBackend } from "./backend/types.ts";
 import {
   type Label,
   resolveConfig,
@@ -133,13 +133,14 @@ export class VolumeBuilder {
   /**
    * Creates the volume.
    *
+   * @param options Progress callback for formatting a disk volume.
    * @returns The new volume.
    * @throws {InvalidConfigError} If a field breaks a rule.
    * @throws {VolumeAlreadyExistsError} If the name is taken.
    */
-  async create(): Promise<Volume> {
+  async create(options?: CreateOptions): Promise<Volume> {
     const config = this.build();
     const backend = this.#backend ?? getDefaultBackend();
-    return new Volume(await backend.createVolume(config), backend);
+    return new Volume(await backend.createVolume(config, options), backend);
   }
 }

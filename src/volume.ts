@@ -8,6 +8,7 @@
 import { getDefaultBackend } from "./backend/default.ts";
 import type {
   BackendKind,
+  CreateOptions,
   LockOptions,
   PruneOptions,
   PruneReport,
@@ -110,13 +111,17 @@ export class Volume {
    * ```
    *
    * @param config Name, kind, size or quota, and labels.
+   * @param options Progress callback for formatting a disk volume.
    * @returns The new volume.
    * @throws {InvalidConfigError} If a field breaks a rule.
    * @throws {VolumeAlreadyExistsError} If the name is taken.
    */
-  static async create(config: VolumeConfig): Promise<Volume> {
+  static async create(
+    config: VolumeConfig,
+    options?: CreateOptions,
+  ): Promise<Volume> {
     const backend = getDefaultBackend();
-    return new Volume(await backend.createVolume(config), backend);
+    return new Volume(await backend.createVolume(config, options), backend);
   }
 
   /**

@@ -1,5 +1,12 @@
+// deno-lint-ignore-file no-console no-control-regex
 import assert from "node:assert/strict";
-import { runCli, snapshot, tempHome } from "./_helpers.ts";
+import {
+  CLI_PATH,
+  CLI_PERMISSIONS,
+  runCli,
+  snapshot,
+  tempHome,
+} from "./_helpers.ts";
 
 interface Case {
   /** Arguments after the program name. */
@@ -250,4 +257,123 @@ Deno.test("cli ls reports leftovers on stderr", async () => {
   assert.deepEqual(snapshot(temp.home), { entries: ["fine"], rows: ["fine"] });
   const again = await runCli(temp.home, ["prune"]);
   assert.equal(again.stdout, "Nothing to prune.\n");
+});
+
+/** Runs the CLI under a pseudo-terminal with `script`, or returns null. */
+async function runCliInTerminal(
+  home: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string | null> {
+  const command = ["run", "--quiet", ...CLI_PERMISSIONS, CLI_PATH, ...args]
+    .map((word) => `'${word}'`).join(" ");
+  try {
+    const output = await new Deno.Command("script", {
+      // NO_COLOR of the test runner must not leak into the colored case.
+      args: [
+        "-qec",
+        `env -u NO_COLOR ${
+          Object.entries(env).map(([key, value]) => `${key}=${value}`).join(" ")
+        } '${Deno.execPath()}' ${command}`,
+        "/dev/null",
+      ],
+      env: { MSB_HOME: home },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    return new TextDecoder().decode(output.stdout);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+}
+
+Deno.test("cli shows format progress on a terminal", async () => {
+  await using temp = await tempHome();
+  const colored = await runCliInTerminal(temp.home, [
+    "create",
+    "tty",
+    "--kind",
+    "disk",
+    "--size",
+    "64G",
+  ]);
+  if (colored === null) {
+    console.log("progress test skipped: script(1) is not installed");
+    return;
+  }
+  assert.match(colored, /\rFormatting tty \x1b\[36m *\d+%\x1b\[0m/);
+  assert.match(colored, /100%\x1b\[0m\r\x1b\[2KCreated disk volume tty/);
+
+  const plain = await runCliInTerminal(temp.home, [
+    "create",
+    "plain",
+    "--kind",
+    "disk",
+    "--size",
+    "64G",
+  ], { NO_COLOR: "1" });
+  assert.match(plain!, /\rFormatting plain 100%/);
+  assert.doesNotMatch(plain!, /\x1b\[/);
+
+  const quiet = await runCliInTerminal(temp.home, [
+    "create",
+    "quiet",
+    "--kind",
+    "disk",
+    "--size",
+    "64G",
+    "-q",
+  ]);
+  assert.equal(quiet, "");
+
+  const piped = await runCli(temp.home, [
+    "create",
+    "piped",
+    "--kind",
+    "disk",
+    "--size",
+    "64G",
+  ]);
+  assert.equal(piped.code, 0);
+  assert.equal(piped.stderr, "");
+  assert.match(piped.stdout, /^Created disk volume piped at /);
+});
+
+Deno.test("cli names a missing permission flag", async () => {
+  await using temp = await tempHome();
+  const cases: Array<[string[], RegExp]> = [
+    [["--allow-read", "--allow-env=MSB_HOME,HOME"], /run with --allow-write/],
+    [["--allow-write", "--allow-env=MSB_HOME,HOME"], /run with --allow-read/],
+    [["--allow-read", "--allow-write"], /run with --allow-env/],
+  ];
+  for (const [permissions, flag] of cases) {
+    const result = await runCli(temp.home, ["create", "denied"], permissions);
+    assert.equal(result.code, 1, permissions.join(" "));
+    assert.match(result.stderr, /^error: Cannot .*Deno denied the permission/);
+    assert.match(result.stderr, flag, permissions.join(" "));
+  }
+  assert.deepEqual(snapshot(temp.home).rows, []);
+});
+
+Deno.test("cli disk create needs only home access", async () => {
+  await using temp = await tempHome();
+  const result = await runCli(temp.home, [
+    "create",
+    "narrow",
+    "--kind",
+    "disk",
+    "--size",
+    "1G",
+  ], [
+    `--allow-read=${temp.home}`,
+    `--allow-write=${temp.home}`,
+    "--allow-env=MSB_HOME,HOME",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(snapshot(temp.home), {
+    entries: ["narrow"],
+    rows: ["narrow"],
+  });
 });

@@ -9,6 +9,7 @@ import { UnsupportedError } from "../errors.ts";
 import type { VolumeFs } from "../fs.ts";
 import type {
   BackendKind,
+  CreateOptions,
   LockOptions,
   PruneOptions,
   PruneReport,
@@ -41,7 +42,10 @@ export class CloudBackend implements VolumeBackend {
   readonly kind: BackendKind = "cloud";
 
   /** Rejects: creating cloud volumes is not supported. */
-  createVolume(_config: VolumeConfig): Promise<VolumeInfo> {
+  createVolume(
+    _config: VolumeConfig,
+    _options?: CreateOptions,
+  ): Promise<VolumeInfo> {
     return Promise.reject(unsupported("create"));
   }
 

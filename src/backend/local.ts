@@ -35,6 +35,7 @@ import { classifyEntry, HomeLayout, resolveHome } from "./_layout.ts";
 import { lockName, lockVolumeTarget, tryLockName } from "./_locks.ts";
 import type {
   BackendKind,
+  CreateOptions,
   Leftover,
   LockOptions,
   PruneOptions,
@@ -108,7 +109,10 @@ export class LocalBackend implements VolumeBackend {
   }
 
   /** Creates a volume; see the module documentation for the steps. */
-  async createVolume(config: VolumeConfig): Promise<VolumeInfo> {
+  async createVolume(
+    config: VolumeConfig,
+    options: CreateOptions = {},
+  ): Promise<VolumeInfo> {
     const resolved = resolveConfig(config);
     const store = this.#openStore();
     store.requireWritable();
@@ -146,6 +150,7 @@ export class LocalBackend implements VolumeBackend {
         const { formatExt4 } = await import("../ext4/format.ts");
         await formatExt4(`${staging}/disk.raw`, {
           sizeBytes: resolved.sizeMib! * BYTES_PER_MIB,
+          onProgress: options.onProgress,
         });
         await failpoint("create:formatted");
       }

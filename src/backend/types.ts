@@ -42,6 +42,15 @@ export interface VolumeInfo {
   readonly usedBytes: number;
 }
 
+/** Options of a create operation. */
+export interface CreateOptions {
+  /**
+   * Called while a `disk` volume is formatted, with the image bytes
+   * processed so far and the total; not called for a `dir` volume.
+   */
+  readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
 /** Options of a remove operation. */
 export interface RemoveOptions {
   /**
@@ -147,7 +156,10 @@ export interface VolumeBackend {
   /** Where this backend keeps volumes. */
   readonly kind: BackendKind;
   /** Creates a volume. */
-  createVolume(config: VolumeConfig): Promise<VolumeInfo>;
+  createVolume(
+    config: VolumeConfig,
+    options?: CreateOptions,
+  ): Promise<VolumeInfo>;
   /** Returns one volume. */
   getVolume(name: string): Promise<VolumeInfo>;
   /** Returns every complete volume, newest first, and the leftovers met. */

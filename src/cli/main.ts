@@ -25,6 +25,7 @@ import {
 import { InvalidConfigError, MicrosandboxError } from "../errors.ts";
 import { parseSize } from "../size.ts";
 import { COMMAND_HELP, MAIN_HELP, PROGRAM } from "./help.ts";
+import { ProgressLine } from "./progress.ts";
 import { renderTable, toJson } from "./output.ts";
 
 /** Where the command line writes; tests pass their own. */
@@ -33,6 +34,10 @@ export interface CliIo {
   stdout(text: string): void;
   /** Writes text to standard error. */
   stderr(text: string): void;
+  /** Whether standard error is an interactive terminal. */
+  readonly interactive: boolean;
+  /** Whether ANSI colors may be used on standard error. */
+  readonly color: boolean;
 }
 
 /** A usage error: exit status 2 and a hint to read the help. */
@@ -47,6 +52,8 @@ const encoder = new TextEncoder();
 const processIo: CliIo = {
   stdout: (text) => writeAll(Deno.stdout, text),
   stderr: (text) => writeAll(Deno.stderr, text),
+  interactive: Deno.stderr.isTerminal(),
+  color: Deno.stderr.isTerminal() && !Deno.noColor,
 };
 
 const COMMON_OPTIONS = {
@@ -103,10 +110,10 @@ export async function main(
       const help = err.command === null
         ? `${PROGRAM} --help`
         : `${PROGRAM} ${err.command} --help`;
-      io.stderr(`error: ${err.message}\nRun '${help}' for usage.\n`);
+      io.stderr(`${errorLabel(io)} ${err.message}\nRun '${help}' for usage.\n`);
       return 2;
     }
-    io.stderr(`error: ${errorMessage(err)}\n`);
+    io.stderr(`${errorLabel(io)} ${errorMessage(err)}\n`);
     return 1;
   }
 }
@@ -136,7 +143,19 @@ async function runCreate(args: string[], io: CliIo): Promise<number> {
       quotaMib: values.quota === undefined ? null : parseSize(values.quota),
       labels: (values.label ?? []).map(parseLabel),
     }));
-  const info = await makeBackend(values.home).createVolume(config);
+  const progress = config.kind === "disk" && !values.quiet && io.interactive
+    ? new ProgressLine(`Formatting ${config.name}`, io.stderr, io.color)
+    : null;
+  let info;
+  try {
+    info = await makeBackend(values.home).createVolume(config, {
+      onProgress: progress === null
+        ? undefined
+        : (done, total) => progress.update(done, total),
+    });
+  } finally {
+    progress?.finish();
+  }
   if (!values.quiet) {
     io.stdout(`Created ${info.kind} volume ${info.name} at ${info.path}\n`);
   }
@@ -170,7 +189,7 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   );
   for (const leftover of leftovers) {
     io.stderr(
-      `warning: ${leftover.description}${
+      `${warningLabel(io)} ${leftover.description}${
         leftover.kind === "unknown-entry"
           ? ""
           : ` Run '${PROGRAM} prune' to remove it.`
@@ -199,7 +218,7 @@ async function runInspect(args: string[], io: CliIo): Promise<number> {
       found.push(toJson(await backend.getVolume(name)));
     } catch (err) {
       if (!(err instanceof MicrosandboxError)) throw err;
-      io.stderr(`error: ${err.message}\n`);
+      io.stderr(`${errorLabel(io)} ${err.message}\n`);
       failed = true;
     }
   }
@@ -222,7 +241,7 @@ async function runRemove(args: string[], io: CliIo): Promise<number> {
       if (!values.quiet) io.stdout(`Removed volume ${name}\n`);
     } catch (err) {
       if (!(err instanceof MicrosandboxError)) throw err;
-      io.stderr(`error: ${err.message}\n`);
+      io.stderr(`${errorLabel(io)} ${err.message}\n`);
       failed = true;
     }
   }
@@ -337,6 +356,14 @@ function usage<T>(command: string, check: () => T): T {
     }
     throw err;
   }
+}
+
+function errorLabel(io: CliIo): string {
+  return io.color ? "\x1b[31merror:\x1b[0m" : "error:";
+}
+
+function warningLabel(io: CliIo): string {
+  return io.color ? "\x1b[33mwarning:\x1b[0m" : "warning:";
 }
 
 function makeBackend(home: string | undefined): VolumeBackend {
