@@ -1,6 +1,6 @@
 /**
- * Where a local home keeps its files, and the names of the temporary
- * entries that create and remove use.
+ * The file layout of a local home, and the names of the temporary entries
+ * that create and remove use.
  *
  * ```
  * <home>/db/msb.db                      metadata, shared with microsandbox
@@ -61,12 +61,12 @@ export class HomeLayout {
     return `${this.locksDir}/${name}.lock`;
   }
 
-  /** A fresh staging directory path for creating `name`. */
+  /** Returns a new staging directory path for creating `name`. */
   stagingDir(name: string): string {
     return `${this.volumesDir}/${STAGING_PREFIX}${name}-${randomHex()}`;
   }
 
-  /** A fresh path to move the volume `name` to while deleting it. */
+  /** Returns a new path to move the volume `name` to while deleting it. */
   removingDir(name: string): string {
     return `${this.volumesDir}/${REMOVING_PREFIX}${name}-${randomHex()}`;
   }
@@ -81,7 +81,7 @@ export class HomeLayout {
   }
 }
 
-/** What an entry of the volumes directory is, judged by its name. */
+/** Role of an entry of the volumes directory, judged by its name. */
 export type EntryRole =
   | { role: "volume"; name: string }
   | { role: "staging"; name: string }

@@ -15,7 +15,7 @@
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { LocalBackend } from "../backend/local.ts";
-import type { VolumeBackend } from "../backend/types.ts";
+import type { VolumeBackend, VolumeInfo } from "../backend/types.ts";
 import {
   parseLabel,
   resolveConfig,
@@ -28,7 +28,7 @@ import { COMMAND_HELP, MAIN_HELP, PROGRAM } from "./help.ts";
 import { ProgressLine } from "./progress.ts";
 import { renderTable, toJson } from "./output.ts";
 
-/** Where the command line writes; tests pass their own. */
+/** Output streams of the command line; tests pass their own. */
 export interface CliIo {
   /** Writes text to standard output. */
   stdout(text: string): void;
@@ -178,15 +178,10 @@ async function runList(args: string[], io: CliIo): Promise<number> {
     );
   }
   const filters = (values.filter ?? []).map((text) => parseFilter("ls", text));
-  const backend = makeBackend(values.home);
-  const { volumes, leftovers } = await backend.scanVolumes();
-  const shown = volumes.filter((volume) =>
-    filters.every(([key, value]) =>
-      volume.labels.some(([labelKey, labelValue]) =>
-        labelKey === key && (value === null || labelValue === value)
-      )
-    )
-  );
+
+  const { volumes, leftovers } = await makeBackend(values.home).scanVolumes();
+  const shown = volumes.filter((volume) => matchesFilters(volume, filters));
+
   for (const leftover of leftovers) {
     io.stderr(
       `${warningLabel(io)} ${leftover.description}${
@@ -196,6 +191,7 @@ async function runList(args: string[], io: CliIo): Promise<number> {
       }\n`,
     );
   }
+
   if (values.quiet) {
     io.stdout(shown.map((volume) => `${volume.name}\n`).join(""));
   } else if (format === "json") {
@@ -305,14 +301,16 @@ function help(command: string, io: CliIo): number {
 function onePositional(
   command: string,
   positionals: string[],
-  what: string,
+  argument: string,
 ): string {
   if (positionals.length === 0) {
-    throw new UsageError(`Missing argument ${what}`, command);
+    throw new UsageError(`Missing argument ${argument}`, command);
   }
   if (positionals.length > 1) {
     throw new UsageError(
-      `Unexpected argument '${positionals[1]}': ${command} takes one ${what}`,
+      `Unexpected argument '${
+        positionals[1]
+      }': ${command} takes one ${argument}`,
       command,
     );
   }
@@ -344,6 +342,18 @@ function parseFilter(command: string, text: string): [string, string | null] {
   const body = text.slice("label=".length);
   const at = body.indexOf("=");
   return at < 0 ? [body, null] : [body.slice(0, at), body.slice(at + 1)];
+}
+
+/** Reports whether a volume has every label that the filters name. */
+function matchesFilters(
+  volume: VolumeInfo,
+  filters: ReadonlyArray<[string, string | null]>,
+): boolean {
+  return filters.every(([key, value]) =>
+    volume.labels.some(([labelKey, labelValue]) =>
+      labelKey === key && (value === null || labelValue === value)
+    )
+  );
 }
 
 /** Runs argument checks, turning an invalid value into a usage error. */
