@@ -9,23 +9,32 @@
  *
  * Permissions: `--allow-read` and `--allow-write` on the home, and
  * `--allow-env=MSB_HOME,HOME` unless a home is passed to
- * {@linkcode LocalBackend}.
+ * {@linkcode LocalBackend}. Nothing else: the ext4 formatter is WebAssembly
+ * embedded in the module, so loading it needs no `--allow-read` or
+ * `--allow-net`, and it runs in a worker with the caller's permissions.
  *
  * @example Create a disk volume, list volumes, remove it
- * ```ts ignore
- * import { gib, Volume } from "@msb/volumes";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gib, LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+ *
+ * // Volumes live in $MSB_HOME, else ~/.microsandbox; this example uses a
+ * // temporary home instead.
+ * const home = await Deno.makeTempDir();
+ * setDefaultBackend(new LocalBackend({ home }));
  *
  * const volume = await Volume.builder("pgdata")
  *   .disk()
  *   .size(gib(20))
  *   .label("owner", "db")
  *   .create();
- * console.log(volume.diskPath); // ~/.microsandbox/volumes/pgdata/disk.raw
+ * assert.equal(volume.diskPath, `${home}/volumes/pgdata/disk.raw`);
  *
- * for (const handle of await Volume.list()) {
- *   console.log(handle.name, handle.kind, handle.usedBytes);
- * }
+ * const names = (await Volume.list()).map((handle) => handle.name);
+ * assert.deepEqual(names, ["pgdata"]);
  * await Volume.remove("pgdata");
+ *
+ * await Deno.remove(home, { recursive: true });
  * ```
  *
  * @module

@@ -21,15 +21,20 @@ import { Volume } from "./volume.ts";
  * the calls may come in any order.
  *
  * @example A 20 GiB disk volume with a label
- * ```ts ignore
- * import { gib, Volume } from "@msb/volumes";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gib, LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
  *
+ * const home = await Deno.makeTempDir();
+ * setDefaultBackend(new LocalBackend({ home }));
  * const volume = await Volume.builder("pgdata")
  *   .disk()
  *   .size(gib(20))
  *   .label("owner", "db")
  *   .create();
- * console.log(volume.diskPath);
+ * assert.equal(volume.diskPath, `${home}/volumes/pgdata/disk.raw`);
+ *
+ * await Deno.remove(home, { recursive: true });
  * ```
  */
 export class VolumeBuilder {
@@ -41,7 +46,22 @@ export class VolumeBuilder {
   readonly #labels: Label[] = [];
 
   /**
-   * Starts a configuration; `Volume.builder(name)` is the usual way.
+   * Starts a configuration; `Volume.builder(name)` is the usual way. Pass a
+   * backend to create on it instead of the default one.
+   *
+   * @example Create on a backend of its own
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, VolumeBuilder } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * const volume = await new VolumeBuilder("cache", backend).create();
+   * assert.equal(volume.path, `${home}/volumes/cache`);
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @param name Volume name.
    * @param backend Backend to create on; the default backend at
@@ -55,6 +75,15 @@ export class VolumeBuilder {
   /**
    * Makes a `dir` volume, a host directory (the default).
    *
+   * @example Switch back to a directory
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Volume } from "@msb/volumes";
+   *
+   * const config = Volume.builder("cache").disk().directory().build();
+   * assert.equal(config.kind, "dir");
+   * ```
+   *
    * @returns This builder.
    */
   directory(): this {
@@ -65,6 +94,20 @@ export class VolumeBuilder {
   /**
    * Makes a `disk` volume, a sparse raw ext4 image; it needs a size.
    *
+   * @example A 64 MiB ext4 image
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("img").disk().size(64).create();
+   * const { size } = await Deno.stat(volume.diskPath!);
+   * assert.equal(size, 64 * 1024 * 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
    * @returns This builder.
    */
   disk(): this {
@@ -73,7 +116,27 @@ export class VolumeBuilder {
   }
 
   /**
-   * Sets the quota of a `dir` volume in whole MiB (`gib(1)` is 1024).
+   * Sets the quota of a `dir` volume in whole MiB (`gib(1)` is 1024). The
+   * quota is stored in the database; this module does not enforce it, so
+   * writes through {@linkcode VolumeFs} may exceed it.
+   *
+   * @example A directory volume with a 1 GiB quota
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   gib,
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache").quota(gib(1)).create();
+   * assert.equal(volume.quotaMib, 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @param mib Quota in MiB, from 1 to 16 TiB minus 1 MiB.
    * @returns This builder.
@@ -86,6 +149,25 @@ export class VolumeBuilder {
   /**
    * Sets the size of a `disk` volume in whole MiB (`gib(20)` is 20480).
    *
+   * @example Size from a string
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   LocalBackend,
+   *   parseSize,
+   *   setDefaultBackend,
+   *   Volume,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const size = parseSize("256M");
+   * const volume = await Volume.builder("img").disk().size(size).create();
+   * assert.equal(volume.capacityBytes, 256 * 1024 * 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
    * @param mib Size in MiB, from 8 MiB to 16 TiB minus 1 MiB.
    * @returns This builder.
    */
@@ -96,6 +178,23 @@ export class VolumeBuilder {
 
   /**
    * Adds a label. A later label with the same key replaces the value.
+   *
+   * @example The last value of a key wins
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache")
+   *   .label("owner", "ci")
+   *   .label("tier", "hot")
+   *   .label("owner", "db")
+   *   .create();
+   * assert.deepEqual(volume.labels, [["owner", "db"], ["tier", "hot"]]);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @param key Label key, 1 to 128 bytes without `=` or white space.
    * @param value Label value, at most 1024 bytes; may be empty.
@@ -110,11 +209,17 @@ export class VolumeBuilder {
    * Returns the checked configuration as a plain object, which
    * {@linkcode Volume.create} accepts.
    *
-   * @example
+   * @example Check a configuration without creating it
    * ```ts
-   * import { Volume } from "@msb/volumes";
+   * import assert from "node:assert/strict";
+   * import { InvalidConfigError, Volume } from "@msb/volumes";
+   *
    * const config = Volume.builder("logs").quota(512).build();
-   * console.assert(config.kind === "dir" && config.quotaMib === 512);
+   * assert.equal(config.kind, "dir");
+   * assert.equal(config.quotaMib, 512);
+   * // A disk volume needs a size.
+   * const disk = Volume.builder("img").disk();
+   * assert.throws(() => disk.build(), InvalidConfigError);
    * ```
    *
    * @returns The configuration with every field present.
@@ -131,7 +236,29 @@ export class VolumeBuilder {
   }
 
   /**
-   * Creates the volume.
+   * Creates the volume on the builder's backend, else on the default backend.
+   *
+   * @example Create a directory volume
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   *   VolumeAlreadyExistsError,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache").create();
+   * assert.equal(volume.kind, "dir");
+   * await assert.rejects(
+   *   Volume.builder("cache").create(),
+   *   VolumeAlreadyExistsError,
+   * );
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @param options Progress callback for formatting a disk volume.
    * @returns The new volume.

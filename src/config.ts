@@ -14,15 +14,48 @@ import {
   MIN_DISK_SIZE_MIB,
 } from "./size.ts";
 
-/** Kind of a volume: a host directory or a raw ext4 disk image. */
+/**
+ * Kind of a volume: a host directory (`dir`) or a sparse raw ext4 disk
+ * image (`disk`).
+ *
+ * @example Pick the kind from a flag
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { VolumeKind } from "@msb/volumes";
+ *
+ * const kind: VolumeKind = Deno.args.includes("--disk") ? "disk" : "dir";
+ * assert.ok(kind === "dir" || kind === "disk");
+ * ```
+ */
 export type VolumeKind = "dir" | "disk";
 
-/** A label as a `[key, value]` pair. */
+/**
+ * A label as a `[key, value]` pair.
+ *
+ * @example Labels of a volume configuration
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Label, resolveConfig } from "@msb/volumes";
+ *
+ * const labels: Label[] = [["owner", "ci"], ["tier", "cache"]];
+ * const config = resolveConfig({ name: "cache", labels });
+ * assert.deepEqual(config.labels, labels);
+ * ```
+ */
 export type Label = readonly [string, string];
 
 /**
- * Configuration of a volume, as {@linkcode VolumeBuilder.build} returns it
- * and {@linkcode Volume.create} accepts it.
+ * Configuration of a volume, as {@linkcode Volume.create} accepts it.
+ * Omitted fields take their defaults.
+ *
+ * @example A 1 GiB disk volume
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gib, resolveConfig, type VolumeConfig } from "@msb/volumes";
+ *
+ * const config: VolumeConfig = { name: "img", kind: "disk", sizeMib: gib(1) };
+ * assert.equal(resolveConfig(config).sizeMib, 1024);
+ * ```
  */
 export interface VolumeConfig {
   /** Volume name; see {@linkcode validateName} for the rules. */
@@ -56,7 +89,25 @@ export interface VolumeConfig {
   readonly labels?: ReadonlyArray<Label>;
 }
 
-/** A configuration after validation, with every field present. */
+/**
+ * A configuration after validation, with every field present, as
+ * {@linkcode resolveConfig} and {@linkcode VolumeBuilder.build} return it.
+ *
+ * @example Defaults filled in
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveConfig, type ResolvedVolumeConfig } from "@msb/volumes";
+ *
+ * const config: ResolvedVolumeConfig = resolveConfig({ name: "cache" });
+ * assert.deepEqual(config, {
+ *   name: "cache",
+ *   kind: "dir",
+ *   quotaMib: null,
+ *   sizeMib: null,
+ *   labels: [],
+ * });
+ * ```
+ */
 export interface ResolvedVolumeConfig {
   /** Volume name. */
   readonly name: string;
@@ -70,13 +121,48 @@ export interface ResolvedVolumeConfig {
   readonly labels: ReadonlyArray<Label>;
 }
 
-/** Maximum length of a volume name in bytes. */
+/**
+ * Maximum length of a volume name in bytes.
+ *
+ * @example Reject a long name early
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_NAME_LENGTH, validateName } from "@msb/volumes";
+ *
+ * assert.equal(MAX_NAME_LENGTH, 128);
+ * assert.throws(() => validateName("a".repeat(MAX_NAME_LENGTH + 1)));
+ * ```
+ */
 export const MAX_NAME_LENGTH = 128;
 
-/** Maximum length of a label key in bytes. */
+/**
+ * Maximum length of a label key in bytes.
+ *
+ * @example Reject a long key
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_LABEL_KEY_LENGTH, validateLabel } from "@msb/volumes";
+ *
+ * assert.equal(MAX_LABEL_KEY_LENGTH, 128);
+ * assert.throws(() => validateLabel("k".repeat(MAX_LABEL_KEY_LENGTH + 1), ""));
+ * ```
+ */
 export const MAX_LABEL_KEY_LENGTH = 128;
 
-/** Maximum length of a label value in bytes. */
+/**
+ * Maximum length of a label value in bytes.
+ *
+ * @example Reject a long value
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_LABEL_VALUE_LENGTH, validateLabel } from "@msb/volumes";
+ *
+ * assert.equal(MAX_LABEL_VALUE_LENGTH, 1024);
+ * assert.throws(() =>
+ *   validateLabel("note", "x".repeat(MAX_LABEL_VALUE_LENGTH + 1))
+ * );
+ * ```
+ */
 export const MAX_LABEL_VALUE_LENGTH = 1024;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -93,10 +179,14 @@ const CONTROL_PATTERN = /[\u0000-\u001f\u007f-\u009f]/;
  * `.staging-<name>-<16 hex digits>`, under the 255-byte limit of Linux file
  * systems.
  *
- * @example
+ * @example Accept and reject names
  * ```ts
- * import { validateName } from "@msb/volumes";
+ * import assert from "node:assert/strict";
+ * import { InvalidConfigError, validateName } from "@msb/volumes";
+ *
  * validateName("cache-01");
+ * assert.throws(() => validateName(".hidden"), InvalidConfigError);
+ * assert.throws(() => validateName("a/b"), InvalidConfigError);
  * ```
  *
  * @param name Candidate volume name.
@@ -128,6 +218,16 @@ export function validateName(name: string): void {
  * Checks one label. The key is 1 to 128 bytes with no `=`, white space or
  * control characters; the value is at most 1024 bytes with no control
  * characters and may be empty.
+ *
+ * @example Accept and reject labels
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InvalidConfigError, validateLabel } from "@msb/volumes";
+ *
+ * validateLabel("owner", "");
+ * assert.throws(() => validateLabel("a=b", "c"), InvalidConfigError);
+ * assert.throws(() => validateLabel("", "value"), InvalidConfigError);
+ * ```
  *
  * @param key Label key.
  * @param value Label value.
@@ -174,11 +274,13 @@ export function validateLabel(key: string, value: string): void {
  * from value, so `a=b=c` is key `a` with value `b=c`, and `owner=` has an
  * empty value.
  *
- * @example
+ * @example Split at the first `=`
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseLabel } from "@msb/volumes";
- * const [key, value] = parseLabel("a=b=c");
- * console.assert(key === "a" && value === "b=c");
+ *
+ * assert.deepEqual(parseLabel("a=b=c"), ["a", "b=c"]);
+ * assert.deepEqual(parseLabel("owner="), ["owner", ""]);
  * ```
  *
  * @param text Label in `KEY=VALUE` form.
@@ -198,7 +300,22 @@ export function parseLabel(text: string): Label {
 }
 
 /**
- * Validates a configuration and fills in the defaults.
+ * Validates a configuration and fills in the defaults. It touches neither
+ * the disk nor the database, so it needs no permissions.
+ *
+ * @example Check a disk configuration
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InvalidConfigError, resolveConfig } from "@msb/volumes";
+ *
+ * const config = resolveConfig({ name: "img", kind: "disk", sizeMib: 64 });
+ * assert.equal(config.quotaMib, null);
+ * // A disk volume needs a size.
+ * assert.throws(
+ *   () => resolveConfig({ name: "img", kind: "disk" }),
+ *   InvalidConfigError,
+ * );
+ * ```
  *
  * @param config Configuration to check.
  * @returns The configuration with every field present and labels deduplicated.
@@ -263,6 +380,20 @@ export function resolveConfig(config: VolumeConfig): ResolvedVolumeConfig {
 /**
  * Validates labels and removes duplicate keys: the last value wins, at the
  * position where the key first appeared.
+ *
+ * @example Later values replace earlier ones
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dedupeLabels } from "@msb/volumes";
+ *
+ * const labels = dedupeLabels([["a", "1"], ["b", "2"], ["a", "3"]]);
+ * assert.deepEqual(labels, [["a", "3"], ["b", "2"]]);
+ * ```
+ *
+ * @param labels Labels as `[key, value]` pairs.
+ * @returns The labels without duplicate keys, in first-seen key order.
+ * @throws {InvalidConfigError} If `labels` is not an array of pairs, or a
+ * pair breaks a rule of {@linkcode validateLabel}.
  */
 export function dedupeLabels(labels: ReadonlyArray<Label>): Label[] {
   if (!Array.isArray(labels)) {

@@ -6,7 +6,28 @@
  * @module
  */
 
-/** Stable identifier of an error class, the value of `err.code`. */
+/**
+ * Stable identifier of an error class, the value of `err.code`.
+ *
+ * @example Switch on the code
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ErrorCode, VolumeInUseError } from "@msb/volumes";
+ *
+ * function advice(code: ErrorCode): string {
+ *   switch (code) {
+ *     case "VolumeInUse":
+ *       return "stop the sandbox, or remove with force";
+ *     case "VolumeNotFound":
+ *       return "check the name";
+ *     default:
+ *       return "see the message";
+ *   }
+ * }
+ * const err = new VolumeInUseError('Volume "data" is in use.');
+ * assert.equal(advice(err.code), "stop the sandbox, or remove with force");
+ * ```
+ */
 export type ErrorCode =
   | "VolumeAlreadyExists"
   | "VolumeNotFound"
@@ -29,19 +50,40 @@ export type ErrorCode =
  *
  * @example Branch on the code
  * ```ts
- * import { MicrosandboxError, Volume } from "@msb/volumes";
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, MicrosandboxError } from "@msb/volumes";
  *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * let code = "";
  * try {
- *   await Volume.get("missing");
+ *   await backend.getVolume("missing");
  * } catch (err) {
- *   if (err instanceof MicrosandboxError && err.code === "VolumeNotFound") {
- *     console.log("no such volume");
- *   }
+ *   if (!(err instanceof MicrosandboxError)) throw err;
+ *   code = err.code;
  * }
+ * assert.equal(code, "VolumeNotFound");
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
  * ```
  */
 export class MicrosandboxError extends Error {
-  /** Stable identifier of the error class. */
+  /**
+   * Stable identifier of the error class, the same for every instance of a
+   * class.
+   *
+   * @example Read the code
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { InvalidConfigError, parseSize } from "@msb/volumes";
+   *
+   * assert.throws(
+   *   () => parseSize("1.5G"),
+   *   (err) => err instanceof InvalidConfigError && err.code === "InvalidConfig",
+   * );
+   * ```
+   */
   readonly code: ErrorCode;
 
   /**
@@ -61,15 +103,19 @@ export class MicrosandboxError extends Error {
 /**
  * A volume with the requested name already exists.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VolumeAlreadyExistsError } from "@msb/volumes";
+ *
  * const err = new VolumeAlreadyExistsError('Volume "data" already exists.');
- * console.assert(err.code === "VolumeAlreadyExists");
+ * assert.equal(err.code, "VolumeAlreadyExists");
  * ```
  */
 export class VolumeAlreadyExistsError extends MicrosandboxError {
   /**
+   * Creates the error with the code `VolumeAlreadyExists`.
+   *
    * @param message Sentence that names the volume.
    * @param options Standard error options, such as `cause`.
    */
@@ -81,15 +127,19 @@ export class VolumeAlreadyExistsError extends MicrosandboxError {
 /**
  * No volume has the requested name.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VolumeNotFoundError } from "@msb/volumes";
+ *
  * const err = new VolumeNotFoundError('Volume "data" not found.');
- * console.assert(err.code === "VolumeNotFound");
+ * assert.equal(err.code, "VolumeNotFound");
  * ```
  */
 export class VolumeNotFoundError extends MicrosandboxError {
   /**
+   * Creates the error with the code `VolumeNotFound`.
+   *
    * @param message Sentence that names the volume.
    * @param options Standard error options, such as `cause`.
    */
@@ -102,15 +152,19 @@ export class VolumeNotFoundError extends MicrosandboxError {
  * The volume is locked by a process that uses it, so it cannot be removed
  * without the force option.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VolumeInUseError } from "@msb/volumes";
+ *
  * const err = new VolumeInUseError('Volume "data" is in use.');
- * console.assert(err.code === "VolumeInUse");
+ * assert.equal(err.code, "VolumeInUse");
  * ```
  */
 export class VolumeInUseError extends MicrosandboxError {
   /**
+   * Creates the error with the code `VolumeInUse`.
+   *
    * @param message Sentence that names the volume.
    * @param options Standard error options, such as `cause`.
    */
@@ -122,15 +176,19 @@ export class VolumeInUseError extends MicrosandboxError {
 /**
  * A name, size, quota, label or option is invalid.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidConfigError } from "@msb/volumes";
+ *
  * const err = new InvalidConfigError("Invalid size 0: expected at least 8 MiB.");
- * console.assert(err.code === "InvalidConfig");
+ * assert.equal(err.code, "InvalidConfig");
  * ```
  */
 export class InvalidConfigError extends MicrosandboxError {
   /**
+   * Creates the error with the code `InvalidConfig`.
+   *
    * @param message Sentence that names the value and the valid range.
    * @param options Standard error options, such as `cause`.
    */
@@ -143,15 +201,19 @@ export class InvalidConfigError extends MicrosandboxError {
  * A path given to {@linkcode VolumeFs} is malformed or leads outside the
  * volume.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidPathError } from "@msb/volumes";
+ *
  * const err = new InvalidPathError('Invalid path "a\\0b" in volume "data".');
- * console.assert(err.code === "InvalidPath");
+ * assert.equal(err.code, "InvalidPath");
  * ```
  */
 export class InvalidPathError extends MicrosandboxError {
   /**
+   * Creates the error with the code `InvalidPath`.
+   *
    * @param message Sentence that names the volume and the path.
    * @param options Standard error options, such as `cause`.
    */
@@ -163,15 +225,19 @@ export class InvalidPathError extends MicrosandboxError {
 /**
  * A path inside a volume does not exist.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PathNotFoundError } from "@msb/volumes";
+ *
  * const err = new PathNotFoundError('Path "a.txt" not found in volume "data".');
- * console.assert(err.code === "PathNotFound");
+ * assert.equal(err.code, "PathNotFound");
  * ```
  */
 export class PathNotFoundError extends MicrosandboxError {
   /**
+   * Creates the error with the code `PathNotFound`.
+   *
    * @param message Sentence that names the volume and the path.
    * @param options Standard error options, such as `cause`.
    */
@@ -183,15 +249,19 @@ export class PathNotFoundError extends MicrosandboxError {
 /**
  * A path inside a volume already exists where the operation needs it absent.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PathAlreadyExistsError } from "@msb/volumes";
+ *
  * const err = new PathAlreadyExistsError('Path "a" already exists in volume "data".');
- * console.assert(err.code === "PathAlreadyExists");
+ * assert.equal(err.code, "PathAlreadyExists");
  * ```
  */
 export class PathAlreadyExistsError extends MicrosandboxError {
   /**
+   * Creates the error with the code `PathAlreadyExists`.
+   *
    * @param message Sentence that names the volume and the path.
    * @param options Standard error options, such as `cause`.
    */
@@ -203,15 +273,19 @@ export class PathAlreadyExistsError extends MicrosandboxError {
 /**
  * A path inside a volume is used as a directory but is not one.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NotADirectoryError } from "@msb/volumes";
+ *
  * const err = new NotADirectoryError('Path "a.txt" in volume "data" is not a directory.');
- * console.assert(err.code === "NotADirectory");
+ * assert.equal(err.code, "NotADirectory");
  * ```
  */
 export class NotADirectoryError extends MicrosandboxError {
   /**
+   * Creates the error with the code `NotADirectory`.
+   *
    * @param message Sentence that names the volume and the path.
    * @param options Standard error options, such as `cause`.
    */
@@ -223,15 +297,19 @@ export class NotADirectoryError extends MicrosandboxError {
 /**
  * A path inside a volume is a directory where the operation needs a file.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IsADirectoryError } from "@msb/volumes";
+ *
  * const err = new IsADirectoryError('Path "logs" in volume "data" is a directory.');
- * console.assert(err.code === "IsADirectory");
+ * assert.equal(err.code, "IsADirectory");
  * ```
  */
 export class IsADirectoryError extends MicrosandboxError {
   /**
+   * Creates the error with the code `IsADirectory`.
+   *
    * @param message Sentence that names the volume and the path.
    * @param options Standard error options, such as `cause`.
    */
@@ -243,15 +321,19 @@ export class IsADirectoryError extends MicrosandboxError {
 /**
  * The operation is not available on this backend or volume kind.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UnsupportedError } from "@msb/volumes";
+ *
  * const err = new UnsupportedError("CloudBackend does not support list.");
- * console.assert(err.code === "Unsupported");
+ * assert.equal(err.code, "Unsupported");
  * ```
  */
 export class UnsupportedError extends MicrosandboxError {
   /**
+   * Creates the error with the code `Unsupported`.
+   *
    * @param message Sentence that names the operation.
    * @param options Standard error options, such as `cause`.
    */
@@ -263,15 +345,19 @@ export class UnsupportedError extends MicrosandboxError {
 /**
  * The database stayed locked by other processes after every retry.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BusyError } from "@msb/volumes";
+ *
  * const err = new BusyError("Database /tmp/msb.db is busy.");
- * console.assert(err.code === "Busy");
+ * assert.equal(err.code, "Busy");
  * ```
  */
 export class BusyError extends MicrosandboxError {
   /**
+   * Creates the error with the code `Busy`.
+   *
    * @param message Sentence that names the database file.
    * @param options Standard error options, such as `cause`.
    */
@@ -284,15 +370,19 @@ export class BusyError extends MicrosandboxError {
  * The database file is not SQLite, is read-only, or has a schema that the
  * operation cannot use.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DatabaseError } from "@msb/volumes";
+ *
  * const err = new DatabaseError("Database /tmp/msb.db is not an SQLite file.");
- * console.assert(err.code === "Database");
+ * assert.equal(err.code, "Database");
  * ```
  */
 export class DatabaseError extends MicrosandboxError {
   /**
+   * Creates the error with the code `Database`.
+   *
    * @param message Sentence that names the database file and the problem.
    * @param options Standard error options, such as `cause`.
    */
@@ -305,15 +395,19 @@ export class DatabaseError extends MicrosandboxError {
  * Deno denied a permission that the operation needs. The message names the
  * `--allow-*` flag to add.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PermissionDeniedError } from "@msb/volumes";
+ *
  * const err = new PermissionDeniedError("Read access denied: run with --allow-read.");
- * console.assert(err.code === "PermissionDenied");
+ * assert.equal(err.code, "PermissionDenied");
  * ```
  */
 export class PermissionDeniedError extends MicrosandboxError {
   /**
+   * Creates the error with the code `PermissionDenied`.
+   *
    * @param message Sentence that names the missing flag.
    * @param options Standard error options, such as `cause`.
    */
@@ -326,15 +420,19 @@ export class PermissionDeniedError extends MicrosandboxError {
  * A file system operation on the host failed, for example because the disk
  * is full.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IoError } from "@msb/volumes";
+ *
  * const err = new IoError("Writing /tmp/disk.raw failed: no space left on device.");
- * console.assert(err.code === "Io");
+ * assert.equal(err.code, "Io");
  * ```
  */
 export class IoError extends MicrosandboxError {
   /**
+   * Creates the error with the code `Io`.
+   *
    * @param message Sentence that names the file and the failure.
    * @param options Standard error options, such as `cause`.
    */
@@ -346,15 +444,19 @@ export class IoError extends MicrosandboxError {
 /**
  * A bug in the module: an invariant did not hold. Please report it.
  *
- * @example
+ * @example Create one and read its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InternalError } from "@msb/volumes";
+ *
  * const err = new InternalError("The ext4 formatter returned code 99.");
- * console.assert(err.code === "Internal");
+ * assert.equal(err.code, "Internal");
  * ```
  */
 export class InternalError extends MicrosandboxError {
   /**
+   * Creates the error with the code `Internal`.
+   *
    * @param message Sentence that describes the broken invariant.
    * @param options Standard error options, such as `cause`.
    */

@@ -181,10 +181,46 @@ import {
 
 export { VolumeFsReadStream, VolumeFsWriteSink };
 
-/** Type of an entry, from `lstat`, so a symlink is never followed. */
+/**
+ * Type of an entry, from `lstat`, so a symlink is never followed.
+ *
+ * @example Keep only the files of a directory
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FsEntryKind, VolumeFs } from "@msb/volumes";
+ *
+ * const root = await Deno.makeTempDir();
+ * const fs = new VolumeFs("data", root, "dir");
+ * await fs.write("a.txt", "a");
+ * await fs.mkdir("logs");
+ *
+ * const wanted: FsEntryKind = "file";
+ * const files = (await fs.list("")).filter((entry) => entry.kind === wanted);
+ * assert.deepEqual(files.map((entry) => entry.path), ["a.txt"]);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export type FsEntryKind = "file" | "directory" | "symlink" | "other";
 
-/** One child of a directory, as returned by {@linkcode VolumeFs.list}. */
+/**
+ * One child of a directory, as returned by {@linkcode VolumeFs.list}.
+ *
+ * @example Sum the sizes of the files in a directory
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FsEntry, VolumeFs } from "@msb/volumes";
+ *
+ * const root = await Deno.makeTempDir();
+ * const fs = new VolumeFs("data", root, "dir");
+ * await fs.write("logs/a.log", "12345");
+ * await fs.write("logs/b.log", "678");
+ *
+ * const entries: FsEntry[] = await fs.list("logs");
+ * const total = entries.reduce((sum, entry) => sum + entry.size, 0);
+ * assert.equal(total, 8);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export interface FsEntry {
   /**
    * Volume path of the entry: the listed path as normalized, a `/`, and the
@@ -207,7 +243,26 @@ export interface FsEntry {
   readonly modified: Date | null;
 }
 
-/** Metadata of one path, as returned by {@linkcode VolumeFs.stat}. */
+/**
+ * Metadata of one path, as returned by {@linkcode VolumeFs.stat}.
+ *
+ * @example Check that a file is read-only
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FsMetadata, VolumeFs } from "@msb/volumes";
+ *
+ * const root = await Deno.makeTempDir();
+ * const fs = new VolumeFs("data", root, "dir");
+ * await fs.write("config.toml", "mode = 1\n");
+ * await Deno.chmod(`${root}/config.toml`, 0o444);
+ *
+ * const metadata: FsMetadata = await fs.stat("config.toml");
+ * assert.equal(metadata.kind, "file");
+ * assert.equal(metadata.mode, 0o444);
+ * assert.equal(metadata.readonly, true);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export interface FsMetadata {
   /** Type of the entry. A symlink is reported as `"symlink"`. */
   readonly kind: FsEntryKind;

@@ -7,18 +7,63 @@
 
 import { InvalidConfigError } from "./errors.ts";
 
-/** A size in whole mebibytes (1 MiB = 1,048,576 bytes). */
+/**
+ * A size in whole mebibytes (1 MiB = 1,048,576 bytes).
+ *
+ * @example Sizes in MiB
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gib, type Mebibytes } from "@msb/volumes";
+ *
+ * const quota: Mebibytes = gib(2);
+ * assert.equal(quota, 2048);
+ * ```
+ */
 export type Mebibytes = number;
 
-/** Bytes in one mebibyte. */
+/**
+ * Bytes in one mebibyte.
+ *
+ * @example Convert MiB to bytes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BYTES_PER_MIB, gib } from "@msb/volumes";
+ *
+ * assert.equal(gib(1) * BYTES_PER_MIB, 1073741824);
+ * ```
+ */
 export const BYTES_PER_MIB = 1024 * 1024;
 
-/** Smallest disk volume size, in MiB: the smallest image that holds an ext4 journal. */
+/**
+ * Smallest disk volume size, in MiB: the smallest image that holds an ext4
+ * journal.
+ *
+ * @example Reject a smaller disk
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MIN_DISK_SIZE_MIB, resolveConfig } from "@msb/volumes";
+ *
+ * assert.equal(MIN_DISK_SIZE_MIB, 8);
+ * assert.throws(() =>
+ *   resolveConfig({ name: "tiny", kind: "disk", sizeMib: MIN_DISK_SIZE_MIB - 1 })
+ * );
+ * ```
+ */
 export const MIN_DISK_SIZE_MIB: Mebibytes = 8;
 
 /**
  * Largest disk volume size and largest quota, in MiB: 16 TiB minus 1 MiB,
  * the largest ext4 image with 4 KiB blocks that the formatter builds.
+ *
+ * @example The largest disk volume
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_SIZE_MIB, resolveConfig, tib } from "@msb/volumes";
+ *
+ * assert.equal(MAX_SIZE_MIB, tib(16) - 1);
+ * const config = resolveConfig({ name: "big", kind: "disk", sizeMib: MAX_SIZE_MIB });
+ * assert.equal(config.sizeMib, MAX_SIZE_MIB);
+ * ```
  */
 export const MAX_SIZE_MIB: Mebibytes = 16 * 1024 * 1024 - 1;
 
@@ -26,10 +71,11 @@ export const MAX_SIZE_MIB: Mebibytes = 16 * 1024 * 1024 - 1;
  * Converts kibibytes to mebibytes. The result must be a whole number of MiB
  * when it is passed to the builder.
  *
- * @example
+ * @example Convert KiB
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kib } from "@msb/volumes";
- * console.assert(kib(2048) === 2);
+ * assert.equal(kib(2048), 2);
  * ```
  *
  * @param n Number of KiB.
@@ -42,10 +88,11 @@ export function kib(n: number): Mebibytes {
 /**
  * Returns the number of MiB unchanged, for symmetry with {@linkcode gib}.
  *
- * @example
+ * @example Keep MiB
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mib } from "@msb/volumes";
- * console.assert(mib(512) === 512);
+ * assert.equal(mib(512), 512);
  * ```
  *
  * @param n Number of MiB.
@@ -58,10 +105,11 @@ export function mib(n: number): Mebibytes {
 /**
  * Converts gibibytes to mebibytes.
  *
- * @example
+ * @example Convert GiB
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gib } from "@msb/volumes";
- * console.assert(gib(1) === 1024);
+ * assert.equal(gib(1), 1024);
  * ```
  *
  * @param n Number of GiB.
@@ -74,10 +122,11 @@ export function gib(n: number): Mebibytes {
 /**
  * Converts tebibytes to mebibytes.
  *
- * @example
+ * @example Convert TiB
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tib } from "@msb/volumes";
- * console.assert(tib(1) === 1048576);
+ * assert.equal(tib(1), 1048576);
  * ```
  *
  * @param n Number of TiB.
@@ -105,12 +154,13 @@ const UNIT_TO_KIB: Record<string, number> = {
  * are rejected; the result must be a whole number of MiB (`512K` is
  * rejected, `2048K` is 2 MiB).
  *
- * @example
+ * @example Parse sizes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSize } from "@msb/volumes";
- * console.assert(parseSize("1G") === 1024);
- * console.assert(parseSize("100M") === 100);
- * console.assert(parseSize("256") === 256);
+ * assert.equal(parseSize("1G"), 1024);
+ * assert.equal(parseSize("100M"), 100);
+ * assert.equal(parseSize("256"), 256);
  * ```
  *
  * @param text Size with an optional unit.
@@ -140,11 +190,12 @@ export function parseSize(text: string): Mebibytes {
  * Formats a size in MiB with the largest binary unit that keeps it whole,
  * as the CLI prints it: `512M`, `20G`, `1T`.
  *
- * @example
+ * @example Format sizes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatMib } from "@msb/volumes";
- * console.assert(formatMib(20480) === "20G");
- * console.assert(formatMib(1536) === "1536M");
+ * assert.equal(formatMib(20480), "20G");
+ * assert.equal(formatMib(1536), "1536M");
  * ```
  *
  * @param value Size in MiB.
@@ -162,10 +213,11 @@ export function formatMib(value: Mebibytes): string {
  * Formats a byte count for people, with one decimal in the largest binary
  * unit below it: `0B`, `12.0K`, `1.5G`.
  *
- * @example
+ * @example Format a byte count
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatBytes } from "@msb/volumes";
- * console.assert(formatBytes(1536) === "1.5K");
+ * assert.equal(formatBytes(1536), "1.5K");
  * ```
  *
  * @param bytes Byte count.

@@ -27,37 +27,224 @@ import type { VolumeFs } from "./fs.ts";
  * {@linkcode setDefaultBackend}).
  *
  * @example Create, use and remove a directory volume
- * ```ts ignore
- * import { Volume } from "@msb/volumes";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
  *
+ * const home = await Deno.makeTempDir();
+ * setDefaultBackend(new LocalBackend({ home }));
  * const volume = await Volume.builder("scratch").label("team", "ml").create();
  * await volume.fs().write("hello.txt", "hi");
- * for (const handle of await Volume.list()) console.log(handle.name);
+ * const names = (await Volume.list()).map((handle) => handle.name);
+ * assert.deepEqual(names, ["scratch"]);
  * await Volume.remove("scratch");
+ *
+ * await Deno.remove(home, { recursive: true });
  * ```
  */
 export class Volume {
-  /** Volume name. */
+  /**
+   * Volume name.
+   *
+   * @example Read the name
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache").create();
+   * assert.equal(volume.name, "cache");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly name: string;
-  /** Volume kind. */
+
+  /**
+   * Volume kind.
+   *
+   * @example Read the kind
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("img").disk().size(64).create();
+   * assert.equal(volume.kind, "disk");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly kind: VolumeKind;
-  /** Host directory of the volume. */
+
+  /**
+   * Host directory of the volume.
+   *
+   * @example Find the host directory
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache").create();
+   * assert.equal(volume.path, `${home}/volumes/cache`);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly path: string;
-  /** Quota of a `dir` volume in MiB, or `null`. */
+
+  /**
+   * Quota of a `dir` volume in MiB, or `null`.
+   *
+   * @example Read the quota
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   gib,
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache").quota(gib(1)).create();
+   * assert.equal(volume.quotaMib, 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly quotaMib: number | null;
-  /** Image size of a `disk` volume, or quota of a `dir` volume, in bytes. */
+
+  /**
+   * Image size of a `disk` volume, or quota of a `dir` volume, in bytes.
+   *
+   * @example Read the capacity
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("img").disk().size(64).create();
+   * assert.equal(volume.capacityBytes, 64 * 1024 * 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly capacityBytes: number | null;
-  /** Image format of a `disk` volume (`raw`), or `null`. */
+
+  /**
+   * Image format of a `disk` volume (`raw`), or `null`.
+   *
+   * @example Read the image format
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("img").disk().size(64).create();
+   * assert.equal(volume.diskFormat, "raw");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly diskFormat: string | null;
-  /** File system inside a `disk` volume (`ext4`), or `null`. */
+
+  /**
+   * File system inside a `disk` volume (`ext4`), or `null`.
+   *
+   * @example Read the file system type
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("img").disk().size(64).create();
+   * assert.equal(volume.diskFstype, "ext4");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly diskFstype: string | null;
-  /** Path of the image of a `disk` volume, or `null`. */
+
+  /**
+   * Path of the image of a `disk` volume, or `null`.
+   *
+   * @example Find the image
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("img").disk().size(64).create();
+   * assert.equal(volume.diskPath, `${home}/volumes/img/disk.raw`);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly diskPath: string | null;
-  /** Labels as `[key, value]` pairs. */
+
+  /**
+   * Labels as `[key, value]` pairs.
+   *
+   * @example Read the labels
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache").label("owner", "ci").create();
+   * assert.deepEqual(volume.labels, [["owner", "ci"]]);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly labels: ReadonlyArray<Label>;
-  /** Creation time. */
+
+  /**
+   * Creation time.
+   *
+   * @example Read the creation time
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const before = Date.now();
+   * const volume = await Volume.builder("cache").create();
+   * assert.ok(volume.createdAt.getTime() >= before - 1000);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly createdAt: Date;
-  /** Kind of the backend that made the volume. */
+
+  /**
+   * Kind of the backend that made the volume.
+   *
+   * @example Read the backend kind
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("cache").create();
+   * assert.equal(volume.backendKind, "local");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly backendKind: BackendKind;
   readonly #backend: VolumeBackend;
   readonly #info: VolumeInfo;
@@ -87,10 +274,17 @@ export class Volume {
   /**
    * Starts the configuration of a new volume.
    *
-   * @example
-   * ```ts ignore
-   * import { Volume } from "@msb/volumes";
+   * @example Configure and create a volume
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
    * const volume = await Volume.builder("cache").quota(1024).create();
+   * assert.equal(volume.quotaMib, 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
    * ```
    *
    * @param name Volume name: ASCII letters, digits, `.`, `-` and `_`,
@@ -104,10 +298,21 @@ export class Volume {
   /**
    * Creates a volume from a plain configuration.
    *
-   * @example
-   * ```ts ignore
-   * import { Volume } from "@msb/volumes";
-   * await Volume.create({ name: "img", kind: "disk", sizeMib: 1024 });
+   * @example Create from a plain configuration
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.create({
+   *   name: "img",
+   *   kind: "disk",
+   *   sizeMib: 1024,
+   * });
+   * assert.equal(volume.capacityBytes, 1024 * 1024 * 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
    * ```
    *
    * @param config Name, kind, size or quota, and labels.
@@ -127,11 +332,24 @@ export class Volume {
   /**
    * Returns a handle on an existing volume, its usage measured now.
    *
-   * @example
-   * ```ts ignore
-   * import { Volume } from "@msb/volumes";
+   * @example Look a volume up by name
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   *   VolumeNotFoundError,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("cache").create();
    * const handle = await Volume.get("cache");
-   * console.log(handle.usedBytes);
+   * assert.equal(handle.kind, "dir");
+   * await assert.rejects(Volume.get("missing"), VolumeNotFoundError);
+   *
+   * await Deno.remove(home, { recursive: true });
    * ```
    *
    * @param name Volume name.
@@ -147,10 +365,19 @@ export class Volume {
    * Lists every complete volume, newest first. Leftovers of interrupted
    * operations are not listed; {@linkcode Volume.prune} reports them.
    *
-   * @example
-   * ```ts ignore
-   * import { Volume } from "@msb/volumes";
-   * for (const handle of await Volume.list()) console.log(handle.name);
+   * @example List volumes, newest first
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("first").create();
+   * await Volume.builder("second").create();
+   * const names = (await Volume.list()).map((handle) => handle.name);
+   * assert.deepEqual(names, ["second", "first"]);
+   *
+   * await Deno.remove(home, { recursive: true });
    * ```
    *
    * @returns Handles, newest first.
@@ -164,11 +391,28 @@ export class Volume {
   /**
    * Removes a volume and its data.
    *
-   * @example
-   * ```ts ignore
-   * import { Volume } from "@msb/volumes";
+   * @example Remove an unused and a locked volume
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   *   VolumeInUseError,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("cache").create();
    * await Volume.remove("cache");
+   *
+   * const busy = await Volume.builder("busy").create();
+   * using _lock = await busy.lock();
+   * await assert.rejects(Volume.remove("busy"), VolumeInUseError);
    * await Volume.remove("busy", { force: true });
+   * assert.deepEqual(await Volume.list(), []);
+   *
+   * await Deno.remove(home, { recursive: true });
    * ```
    *
    * @param name Volume name.
@@ -186,11 +430,23 @@ export class Volume {
    * the unused volumes that match them.
    *
    * @example Preview, then prune volumes labelled `tmp`
-   * ```ts ignore
-   * import { Volume } from "@msb/volumes";
-   * const preview = await Volume.prune({ dryRun: true, labels: [["tmp", null]] });
-   * console.log(preview.volumes);
-   * await Volume.prune({ labels: [["tmp", null]] });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("scratch").label("tmp", "1").create();
+   * await Volume.builder("keep").create();
+   *
+   * const filters: [string, null][] = [["tmp", null]];
+   * const preview = await Volume.prune({ dryRun: true, labels: filters });
+   * assert.deepEqual(preview.volumes, ["scratch"]);
+   * await Volume.prune({ labels: filters });
+   * const names = (await Volume.list()).map((handle) => handle.name);
+   * assert.deepEqual(names, ["keep"]);
+   *
+   * await Deno.remove(home, { recursive: true });
    * ```
    *
    * @param options Dry run and label filters.
@@ -201,7 +457,24 @@ export class Volume {
   }
 
   /**
-   * Returns the file API of the volume's contents.
+   * Returns the file API of the volume's contents. Only a `dir` volume
+   * supports it; on a `disk` volume every method of the API rejects with
+   * {@linkcode UnsupportedError}.
+   *
+   * @example Fill a volume before a sandbox starts
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const volume = await Volume.builder("site").create();
+   * await volume.fs().write("index.html", "<h1>Hello</h1>");
+   * const text = await Deno.readTextFile(`${volume.path}/index.html`);
+   * assert.equal(text, "<h1>Hello</h1>");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @returns File operations confined to the volume.
    */
@@ -214,11 +487,26 @@ export class Volume {
    * with `VolumeInUseError` meanwhile, unless forced.
    *
    * @example Hold the volume while a sandbox runs
-   * ```ts ignore
-   * import { Volume } from "@msb/volumes";
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   *   VolumeInUseError,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
    * const volume = await Volume.builder("work").create();
-   * await using _lock = await volume.lock();
-   * // ... attach the volume ...
+   * {
+   *   await using _lock = await volume.lock();
+   *   // ... attach the volume to a sandbox ...
+   *   await assert.rejects(Volume.remove("work"), VolumeInUseError);
+   * }
+   * await Volume.remove("work");
+   *
+   * await Deno.remove(home, { recursive: true });
    * ```
    *
    * @param options `exclusive` and `wait`.
@@ -235,41 +523,257 @@ export class Volume {
  * An existing volume, as {@linkcode Volume.get} and {@linkcode Volume.list}
  * return it. `usedBytes` was measured when the handle was made.
  *
- * @example
- * ```ts ignore
- * import { Volume } from "@msb/volumes";
+ * @example Inspect, then remove a volume
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * setDefaultBackend(new LocalBackend({ home }));
+ * await Volume.builder("cache").quota(64).create();
  * const handle = await Volume.get("cache");
- * console.log(handle.kind, handle.usedBytes, handle.createdAt.toISOString());
+ * assert.equal(handle.kind, "dir");
+ * assert.equal(handle.capacityBytes, 64 * 1024 * 1024);
  * await handle.remove();
+ *
+ * await Deno.remove(home, { recursive: true });
  * ```
  */
 export class VolumeHandle {
-  /** Volume name. */
+  /**
+   * Volume name.
+   *
+   * @example Read the name
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("cache").create();
+   * const handle = await Volume.get("cache");
+   * assert.equal(handle.name, "cache");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly name: string;
-  /** Volume kind. */
+
+  /**
+   * Volume kind.
+   *
+   * @example Read the kind
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("img").disk().size(64).create();
+   * const handle = await Volume.get("img");
+   * assert.equal(handle.kind, "disk");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly kind: VolumeKind;
-  /** Host directory of the volume. */
+
+  /**
+   * Host directory of the volume.
+   *
+   * @example Find the host directory
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("cache").create();
+   * const handle = await Volume.get("cache");
+   * assert.equal(handle.path, `${home}/volumes/cache`);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly path: string;
-  /** Quota of a `dir` volume in MiB, or `null`. */
+
+  /**
+   * Quota of a `dir` volume in MiB, or `null`.
+   *
+   * @example Read the quota
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   gib,
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("cache").quota(gib(1)).create();
+   * const handle = await Volume.get("cache");
+   * assert.equal(handle.quotaMib, 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly quotaMib: number | null;
+
   /**
    * Bytes that the volume occupies on the host: allocated blocks, not the
    * apparent length, so a sparse image counts only what it uses.
+   *
+   * @example Measure a sparse image
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("img").disk().size(1024).create();
+   * const handle = await Volume.get("img");
+   * // An empty 1 GiB image occupies only its ext4 metadata.
+   * assert.ok(handle.usedBytes < 64 * 1024 * 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    */
   readonly usedBytes: number;
-  /** Image size of a `disk` volume, or quota of a `dir` volume, in bytes. */
+
+  /**
+   * Image size of a `disk` volume, or quota of a `dir` volume, in bytes.
+   *
+   * @example Read the capacity
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("img").disk().size(64).create();
+   * const handle = await Volume.get("img");
+   * assert.equal(handle.capacityBytes, 64 * 1024 * 1024);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly capacityBytes: number | null;
-  /** Image format of a `disk` volume (`raw`), or `null`. */
+
+  /**
+   * Image format of a `disk` volume (`raw`), or `null`.
+   *
+   * @example Read the image format
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("img").disk().size(64).create();
+   * const handle = await Volume.get("img");
+   * assert.equal(handle.diskFormat, "raw");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly diskFormat: string | null;
-  /** File system inside a `disk` volume (`ext4`), or `null`. */
+
+  /**
+   * File system inside a `disk` volume (`ext4`), or `null`.
+   *
+   * @example Read the file system type
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("img").disk().size(64).create();
+   * const handle = await Volume.get("img");
+   * assert.equal(handle.diskFstype, "ext4");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly diskFstype: string | null;
-  /** Path of the image of a `disk` volume, or `null`. */
+
+  /**
+   * Path of the image of a `disk` volume, or `null`.
+   *
+   * @example Find the image
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("img").disk().size(64).create();
+   * const handle = await Volume.get("img");
+   * assert.equal(handle.diskPath, `${home}/volumes/img/disk.raw`);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly diskPath: string | null;
-  /** Labels as `[key, value]` pairs. */
+
+  /**
+   * Labels as `[key, value]` pairs.
+   *
+   * @example Read the labels
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("cache").label("owner", "ci").create();
+   * const handle = await Volume.get("cache");
+   * assert.deepEqual(handle.labels, [["owner", "ci"]]);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly labels: ReadonlyArray<Label>;
-  /** Creation time. */
+
+  /**
+   * Creation time.
+   *
+   * @example Read the creation time
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * const before = Date.now();
+   * await Volume.builder("cache").create();
+   * const handle = await Volume.get("cache");
+   * assert.ok(handle.createdAt.getTime() >= before - 1000);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly createdAt: Date;
-  /** Kind of the backend that holds the volume. */
+
+  /**
+   * Kind of the backend that stores the volume.
+   *
+   * @example Read the backend kind
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("cache").create();
+   * const handle = await Volume.get("cache");
+   * assert.equal(handle.backendKind, "local");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   readonly backendKind: BackendKind;
   readonly #backend: VolumeBackend;
   readonly #info: VolumeInfo;
@@ -299,7 +803,24 @@ export class VolumeHandle {
   }
 
   /**
-   * Returns the file API of the volume's contents.
+   * Returns the file API of the volume's contents. Only a `dir` volume
+   * supports it; on a `disk` volume every method of the API rejects with
+   * {@linkcode UnsupportedError}.
+   *
+   * @example Read a file that a sandbox wrote
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("logs").create();
+   * await Deno.writeTextFile(`${home}/volumes/logs/run.log`, "done\n");
+   * const handle = await Volume.get("logs");
+   * assert.equal(await handle.fs().readToString("run.log"), "done\n");
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @returns File operations confined to the volume.
    */
@@ -309,6 +830,24 @@ export class VolumeHandle {
 
   /**
    * Removes the volume and its data.
+   *
+   * @example Remove every volume labelled `tmp`
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("scratch").label("tmp", "1").create();
+   * await Volume.builder("keep").create();
+   * for (const handle of await Volume.list()) {
+   *   if (handle.labels.some(([key]) => key === "tmp")) await handle.remove();
+   * }
+   * const names = (await Volume.list()).map((handle) => handle.name);
+   * assert.deepEqual(names, ["keep"]);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @param options `force` removes it even while a process holds its lock.
    * @throws {VolumeNotFoundError} If it was removed meanwhile.
@@ -321,6 +860,27 @@ export class VolumeHandle {
 
   /**
    * Marks the volume as in use until the lock is released.
+   *
+   * @example Take an exclusive lock
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import {
+   *   LocalBackend,
+   *   setDefaultBackend,
+   *   Volume,
+   *   VolumeInUseError,
+   * } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * setDefaultBackend(new LocalBackend({ home }));
+   * await Volume.builder("work").create();
+   * const handle = await Volume.get("work");
+   * using lock = await handle.lock({ exclusive: true });
+   * assert.equal(lock.exclusive, true);
+   * await assert.rejects(handle.lock(), VolumeInUseError);
+   *
+   * await Deno.remove(home, { recursive: true });
+   * ```
    *
    * @param options `exclusive` and `wait`.
    * @returns The held lock.

@@ -11,15 +11,21 @@ let current: VolumeBackend | null = null;
 
 /**
  * Returns the default backend, making a {@linkcode LocalBackend} for
- * `$MSB_HOME` (else `~/.microsandbox`) on first use.
+ * `$MSB_HOME` (else `~/.microsandbox`) on first use. Making it needs
+ * `--allow-env=MSB_HOME,HOME`; it reads and creates nothing on disk until
+ * its first operation.
  *
- * @example
- * ```ts ignore
+ * @example Ask which backend is in use
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { getDefaultBackend } from "@msb/volumes";
- * console.log(getDefaultBackend().kind); // "local"
+ *
+ * assert.equal(getDefaultBackend().kind, "local");
  * ```
  *
  * @returns The backend that the static `Volume` methods use.
+ * @throws {InvalidConfigError} If neither `MSB_HOME` nor `HOME` is set.
+ * @throws {PermissionDeniedError} If Deno denied reading either variable.
  */
 export function getDefaultBackend(): VolumeBackend {
   current ??= new LocalBackend();
@@ -30,10 +36,17 @@ export function getDefaultBackend(): VolumeBackend {
  * Replaces the default backend. Volumes made before keep the backend that
  * made them.
  *
- * @example
+ * @example Keep volumes in a home of their own
  * ```ts
- * import { LocalBackend, setDefaultBackend } from "@msb/volumes";
- * setDefaultBackend(new LocalBackend({ home: "/tmp/msb-example-home" }));
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * setDefaultBackend(new LocalBackend({ home }));
+ * const volume = await Volume.builder("cache").create();
+ * assert.equal(volume.path, `${home}/volumes/cache`);
+ *
+ * await Deno.remove(home, { recursive: true });
  * ```
  *
  * @param backend The new default, or `null` to return to the lazily made

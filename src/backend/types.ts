@@ -7,10 +7,46 @@
 import type { Label, VolumeConfig, VolumeKind } from "../config.ts";
 import type { VolumeFs } from "../fs.ts";
 
-/** Where a backend keeps its volumes. */
+/**
+ * Location of a backend's volumes: this host (`local`) or a microsandbox
+ * cloud service (`cloud`).
+ *
+ * @example Read the kind of a backend
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type BackendKind, CloudBackend, LocalBackend } from "@msb/volumes";
+ *
+ * // Making a LocalBackend reads and creates nothing on disk.
+ * const kinds: BackendKind[] = [
+ *   new LocalBackend({ home: "/tmp/msb-unused" }).kind,
+ *   new CloudBackend().kind,
+ * ];
+ * assert.deepEqual(kinds, ["local", "cloud"]);
+ * ```
+ */
 export type BackendKind = "local" | "cloud";
 
-/** Everything that a backend reports about one volume. */
+/**
+ * Everything that a backend reports about one volume. {@linkcode Volume}
+ * and {@linkcode VolumeHandle} wrap it.
+ *
+ * @example Read a volume from a backend
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type VolumeInfo } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "cache", quotaMib: 64 });
+ *
+ * const info: VolumeInfo = await backend.getVolume("cache");
+ * assert.equal(info.kind, "dir");
+ * assert.equal(info.capacityBytes, 64 * 1024 * 1024);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface VolumeInfo {
   /** Volume name. */
   readonly name: string;
@@ -42,7 +78,29 @@ export interface VolumeInfo {
   readonly usedBytes: number;
 }
 
-/** Options of a create operation. */
+/**
+ * Options of a create operation.
+ *
+ * @example Report format progress
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CreateOptions, LocalBackend, VolumeBuilder } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * let percent = 0;
+ * const options: CreateOptions = {
+ *   onProgress: (doneBytes, totalBytes) => {
+ *     percent = Math.floor((100 * doneBytes) / totalBytes);
+ *   },
+ * };
+ * await new VolumeBuilder("img", backend).disk().size(64).create(options);
+ * assert.equal(percent, 100);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface CreateOptions {
   /**
    * Called while a `disk` volume is formatted, with the image bytes
@@ -51,7 +109,31 @@ export interface CreateOptions {
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
-/** Options of a remove operation. */
+/**
+ * Options of a remove operation.
+ *
+ * @example Remove a volume that is in use
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   LocalBackend,
+ *   type RemoveOptions,
+ *   VolumeInUseError,
+ * } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "work" });
+ * using _lock = await backend.lockVolume("work");
+ *
+ * await assert.rejects(backend.removeVolume("work"), VolumeInUseError);
+ * const options: RemoveOptions = { force: true };
+ * await backend.removeVolume("work", options);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface RemoveOptions {
   /**
    * Remove the volume even when a process holds its lock.
@@ -61,7 +143,27 @@ export interface RemoveOptions {
   readonly force?: boolean;
 }
 
-/** Options of {@linkcode VolumeBackend.lock}. */
+/**
+ * Options of {@linkcode VolumeBackend.lockVolume}.
+ *
+ * @example An exclusive lock excludes every other holder
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type LockOptions, VolumeInUseError } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "work" });
+ *
+ * const options: LockOptions = { exclusive: true };
+ * using lock = await backend.lockVolume("work", options);
+ * assert.equal(lock.exclusive, true);
+ * await assert.rejects(backend.lockVolume("work"), VolumeInUseError);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface LockOptions {
   /**
    * Take an exclusive lock instead of a shared one. Several processes may
@@ -81,7 +183,27 @@ export interface LockOptions {
 
 /**
  * A held volume lock. Release it with {@linkcode VolumeLock.release}, or let
- * `using` / `await using` release it.
+ * `using` / `await using` release it. The operating system releases it too
+ * when the process exits.
+ *
+ * @example Hold a shared lock, then release it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type VolumeLock } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "work" });
+ *
+ * const lock: VolumeLock = await backend.lockVolume("work");
+ * assert.equal(lock.name, "work");
+ * assert.equal(lock.exclusive, false);
+ * lock.release();
+ * await backend.removeVolume("work");
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
  */
 export interface VolumeLock extends Disposable, AsyncDisposable {
   /** Name of the locked volume. */
@@ -92,7 +214,36 @@ export interface VolumeLock extends Disposable, AsyncDisposable {
   release(): void;
 }
 
-/** Kind of state that an interrupted operation can leave behind. */
+/**
+ * Kind of state that an interrupted operation can leave behind:
+ *
+ * - `staging-directory`: a volume whose creation did not finish;
+ * - `removing-directory`: a volume whose removal did not finish;
+ * - `directory-without-row`: a volume directory with no database row;
+ * - `row-without-directory`: a database row with no volume directory;
+ * - `unknown-entry`: an entry of `<home>/volumes` that this module did not
+ *   make, which prune reports but never removes.
+ *
+ * @example Count leftovers by kind
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LeftoverKind, LocalBackend } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "fine" });
+ * await Deno.mkdir(`${home}/volumes/stray`);
+ *
+ * const counts = new Map<LeftoverKind, number>();
+ * for (const leftover of (await backend.scanVolumes()).leftovers) {
+ *   counts.set(leftover.kind, (counts.get(leftover.kind) ?? 0) + 1);
+ * }
+ * assert.deepEqual([...counts], [["directory-without-row", 1]]);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export type LeftoverKind =
   | "staging-directory"
   | "removing-directory"
@@ -100,7 +251,28 @@ export type LeftoverKind =
   | "row-without-directory"
   | "unknown-entry";
 
-/** State left behind by an interrupted operation or another tool. */
+/**
+ * State left behind by an interrupted operation or another tool.
+ *
+ * @example Describe the leftovers of a home
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Leftover, LocalBackend } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "fine" });
+ * await Deno.mkdir(`${home}/volumes/stray`);
+ *
+ * const [leftover]: readonly Leftover[] = (await backend.scanVolumes()).leftovers;
+ * assert.equal(leftover.name, "stray");
+ * assert.equal(leftover.path, `${home}/volumes/stray`);
+ * assert.match(leftover.description, /no database row/);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface Leftover {
   /** What kind of leftover it is. */
   readonly kind: LeftoverKind;
@@ -112,7 +284,28 @@ export interface Leftover {
   readonly description: string;
 }
 
-/** Options of a prune operation. */
+/**
+ * Options of a prune operation.
+ *
+ * @example Preview which labelled volumes would go
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type PruneOptions } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "tmp-1", labels: [["tmp", "yes"]] });
+ * await backend.createVolume({ name: "keep" });
+ *
+ * const options: PruneOptions = { dryRun: true, labels: [["tmp", null]] };
+ * const report = await backend.prune(options);
+ * assert.deepEqual(report.volumes, ["tmp-1"]);
+ * assert.equal((await backend.scanVolumes()).volumes.length, 2);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface PruneOptions {
   /**
    * Report what would be removed without removing anything.
@@ -130,7 +323,29 @@ export interface PruneOptions {
   readonly labels?: ReadonlyArray<readonly [string, string | null]>;
 }
 
-/** What a prune operation found and removed. */
+/**
+ * Report of a prune operation: what it found and, unless it was a dry run,
+ * removed.
+ *
+ * @example Remove a leftover directory
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type PruneReport } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "fine" });
+ * await Deno.mkdir(`${home}/volumes/stray`);
+ *
+ * const report: PruneReport = await backend.prune();
+ * assert.equal(report.dryRun, false);
+ * assert.deepEqual(report.leftovers.map((leftover) => leftover.name), ["stray"]);
+ * assert.deepEqual(report.volumes, []);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface PruneReport {
   /** Leftovers found (and removed unless it was a dry run). */
   readonly leftovers: ReadonlyArray<Leftover>;
@@ -140,7 +355,27 @@ export interface PruneReport {
   readonly dryRun: boolean;
 }
 
-/** The result of listing a home: complete volumes and leftovers apart. */
+/**
+ * The result of listing a home: complete volumes and leftovers apart.
+ *
+ * @example List volumes and leftovers
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type ScanResult } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "fine" });
+ * await Deno.mkdir(`${home}/volumes/stray`);
+ *
+ * const scan: ScanResult = await backend.scanVolumes();
+ * assert.deepEqual(scan.volumes.map((volume) => volume.name), ["fine"]);
+ * assert.equal(scan.leftovers.length, 1);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface ScanResult {
   /** Complete volumes, newest first. */
   readonly volumes: ReadonlyArray<VolumeInfo>;
@@ -151,25 +386,90 @@ export interface ScanResult {
 /**
  * A place where volumes live. The static methods of `Volume` go through
  * the default backend; every volume object keeps the backend that made it.
+ * {@linkcode LocalBackend} and {@linkcode CloudBackend} implement it.
+ *
+ * @example Write code that works with any backend
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type VolumeBackend } from "@msb/volumes";
+ *
+ * async function volumeNames(backend: VolumeBackend): Promise<string[]> {
+ *   const { volumes } = await backend.scanVolumes();
+ *   return volumes.map((volume) => volume.name);
+ * }
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "cache" });
+ * assert.deepEqual(await volumeNames(backend), ["cache"]);
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
  */
 export interface VolumeBackend {
   /** Where this backend keeps volumes. */
   readonly kind: BackendKind;
-  /** Creates a volume. */
+  /**
+   * Creates a volume.
+   *
+   * @param config Name, kind, size or quota, and labels.
+   * @param options Progress callback for formatting a disk volume.
+   * @returns The new volume.
+   * @throws {InvalidConfigError} If a field breaks a rule.
+   * @throws {VolumeAlreadyExistsError} If the name is taken.
+   */
   createVolume(
     config: VolumeConfig,
     options?: CreateOptions,
   ): Promise<VolumeInfo>;
-  /** Returns one volume. */
+  /**
+   * Returns one volume.
+   *
+   * @param name Volume name.
+   * @returns The volume, its usage measured now.
+   * @throws {VolumeNotFoundError} If no volume has the name.
+   */
   getVolume(name: string): Promise<VolumeInfo>;
-  /** Returns every complete volume, newest first, and the leftovers met. */
+  /**
+   * Returns every complete volume, newest first, and the leftovers met.
+   *
+   * @returns Volumes and leftovers apart.
+   */
   scanVolumes(): Promise<ScanResult>;
-  /** Removes a volume. */
+  /**
+   * Removes a volume and its data.
+   *
+   * @param name Volume name.
+   * @param options `force` removes a volume that a process holds locked.
+   * @throws {VolumeNotFoundError} If no volume has the name.
+   * @throws {VolumeInUseError} If a process holds its lock and `force` is
+   * not set.
+   */
   removeVolume(name: string, options?: RemoveOptions): Promise<void>;
-  /** Takes a lock that marks a volume as in use. */
+  /**
+   * Takes a lock that marks a volume as in use.
+   *
+   * @param name Volume name.
+   * @param options `exclusive` and `wait`.
+   * @returns The held lock.
+   * @throws {VolumeNotFoundError} If no volume has the name.
+   * @throws {VolumeInUseError} If a conflicting lock is held and `wait` is
+   * not set.
+   */
   lockVolume(name: string, options?: LockOptions): Promise<VolumeLock>;
-  /** Removes leftovers and, with label filters, unused volumes. */
+  /**
+   * Removes leftovers and, with label filters, unused volumes.
+   *
+   * @param options Dry run and label filters.
+   * @returns What was found and removed.
+   */
   prune(options?: PruneOptions): Promise<PruneReport>;
-  /** Returns the file API of a volume. */
+  /**
+   * Returns the file API of a volume.
+   *
+   * @param info Volume that the API works on.
+   * @returns File operations confined to the volume.
+   */
   volumeFs(info: VolumeInfo): VolumeFs;
 }

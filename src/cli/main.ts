@@ -5,9 +5,22 @@
  * Exit status 0 on success, 1 when an operation fails, 2 on a usage error.
  * Errors go to standard error, one line each.
  *
+ * Permissions: `--allow-read --allow-write --allow-env=MSB_HOME,HOME`; the
+ * read and write flags may be scoped to the home. With `--home DIR` the
+ * command reads no environment variables.
+ *
+ * @example Install it as `msb-volume`
+ * ```sh
+ * deno install --global --name msb-volume \
+ *   --allow-read --allow-write --allow-env=MSB_HOME,HOME \
+ *   jsr:@msb/volumes/cli
+ * msb-volume ls
+ * ```
+ *
  * @example Run it from a checkout
  * ```sh
- * deno run --allow-read --allow-write --allow-env src/cli/main.ts ls
+ * deno run --allow-read --allow-write --allow-env=MSB_HOME,HOME \
+ *   src/cli/main.ts ls
  * ```
  *
  * @module
@@ -28,7 +41,25 @@ import { COMMAND_HELP, MAIN_HELP, PROGRAM } from "./help.ts";
 import { ProgressLine } from "./progress.ts";
 import { renderTable, toJson } from "./output.ts";
 
-/** Output streams of the command line; tests pass their own. */
+/**
+ * Output streams of the command line; tests pass their own.
+ *
+ * @example Capture the output of a command
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CliIo, main } from "@msb/volumes/cli";
+ *
+ * let stdout = "";
+ * const io: CliIo = {
+ *   stdout: (text) => stdout += text,
+ *   stderr: () => {},
+ *   interactive: false,
+ *   color: false,
+ * };
+ * assert.equal(await main(["--help"], io), 0);
+ * assert.match(stdout, /^Usage: msb-volume/);
+ * ```
+ */
 export interface CliIo {
   /** Writes text to standard output. */
   stdout(text: string): void;
@@ -64,10 +95,23 @@ const COMMON_OPTIONS = {
 /**
  * Runs the command line with `args` and returns the exit status.
  *
- * @example
- * ```ts ignore
+ * @example List volumes as JSON
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "@msb/volumes/cli";
- * const status = await main(["ls", "--format", "json"]);
+ *
+ * const home = await Deno.makeTempDir();
+ * let stdout = "";
+ * const status = await main(["ls", "--format", "json", "--home", home], {
+ *   stdout: (text) => stdout += text,
+ *   stderr: () => {},
+ *   interactive: false,
+ *   color: false,
+ * });
+ * assert.equal(status, 0);
+ * assert.deepEqual(JSON.parse(stdout), []);
+ *
+ * await Deno.remove(home, { recursive: true });
  * ```
  *
  * @param args Arguments after the program name.
