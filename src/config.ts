@@ -167,9 +167,10 @@ export const MAX_LABEL_VALUE_LENGTH = 1024;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-// Control characters (C0, DEL and C1) would break the one-line table output.
-// deno-lint-ignore no-control-regex
-const CONTROL_PATTERN = /[\u0000-\u001f\u007f-\u009f]/;
+// Control and format characters (C0, DEL, C1, zero-width and bidirectional
+// marks, line and paragraph separators) would break the one-line table
+// output or hide what a label really says.
+const CONTROL_PATTERN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
  * Checks a volume name. A name starts with an ASCII letter or digit and
@@ -193,7 +194,14 @@ const CONTROL_PATTERN = /[\u0000-\u001f\u007f-\u009f]/;
  * @throws {InvalidConfigError} If the name breaks a rule; the message names it.
  */
 export function validateName(name: string): void {
-  if (typeof name !== "string" || name.length === 0) {
+  if (typeof name !== "string") {
+    throw new InvalidConfigError(
+      `Invalid volume name ${
+        String(name)
+      }: expected a string, got ${typeof name}.`,
+    );
+  }
+  if (name.length === 0) {
     throw new InvalidConfigError(
       "Invalid volume name: the name is empty. Use letters, digits, '.', '-' and '_', starting with a letter or digit.",
     );
@@ -234,7 +242,12 @@ export function validateName(name: string): void {
  * @throws {InvalidConfigError} If the key or value breaks a rule.
  */
 export function validateLabel(key: string, value: string): void {
-  if (typeof key !== "string" || key.length === 0) {
+  if (typeof key !== "string") {
+    throw new InvalidConfigError(
+      `Invalid label key ${String(key)}: expected a string, got ${typeof key}.`,
+    );
+  }
+  if (key.length === 0) {
     throw new InvalidConfigError(
       `Invalid label ${
         JSON.stringify(`${key ?? ""}=${value ?? ""}`)
@@ -255,7 +268,7 @@ export function validateLabel(key: string, value: string): void {
     throw new InvalidConfigError(
       `Invalid label key ${
         JSON.stringify(shorten(key))
-      }: expected at most ${MAX_LABEL_KEY_LENGTH} bytes without '=', white space or control characters.`,
+      }: expected at most ${MAX_LABEL_KEY_LENGTH} bytes without '=', white space, control or format characters.`,
     );
   }
   if (
@@ -264,7 +277,7 @@ export function validateLabel(key: string, value: string): void {
     throw new InvalidConfigError(
       `Invalid value for label ${
         JSON.stringify(key)
-      }: expected at most ${MAX_LABEL_VALUE_LENGTH} bytes without control characters.`,
+      }: expected at most ${MAX_LABEL_VALUE_LENGTH} bytes without control or format characters.`,
     );
   }
 }

@@ -136,23 +136,25 @@ export function tib(n: number): Mebibytes {
   return n * 1024 * 1024;
 }
 
-const SIZE_PATTERN = /^(\d+)\s*([KMGT]?)(i?B)?$/i;
+const SIZE_PATTERN = /^(\d+)\s*(?:([KMGT])(?:i?B)?|(B))?$/i;
 
-const UNIT_TO_KIB: Record<string, number> = {
-  K: 1,
-  M: 1024,
-  G: 1024 * 1024,
-  T: 1024 * 1024 * 1024,
+const UNIT_TO_BYTES: Record<string, number> = {
+  B: 1,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
 };
 
 /**
  * Parses a size string such as `100M`, `1G`, `10G` or `1T` into whole MiB.
  *
  * Units are binary and case-insensitive: `K`, `M`, `G`, `T`, optionally
- * followed by `B` or `iB` (`1GiB`, `1gb`). A bare number means MiB. The
+ * followed by `B` or `iB` (`1GiB`, `1gb`), and `B` alone for bytes. A bare
+ * number means MiB. The
  * number must be a whole, non-negative decimal, so `1.5G`, `-1G` and `1e3`
  * are rejected; the result must be a whole number of MiB (`512K` is
- * rejected, `2048K` is 2 MiB).
+ * rejected, `2048K` is 2 MiB, `1048576B` is 1 MiB).
  *
  * @example Parse sizes
  * ```ts
@@ -168,6 +170,13 @@ const UNIT_TO_KIB: Record<string, number> = {
  * @throws {InvalidConfigError} If the text is not a whole size in a known unit.
  */
 export function parseSize(text: string): Mebibytes {
+  if (typeof text !== "string") {
+    throw new InvalidConfigError(
+      `Invalid size ${
+        String(text)
+      }: expected a string such as 512M, 20G or 1T, got ${typeof text}.`,
+    );
+  }
   const match = SIZE_PATTERN.exec(text.trim());
   if (match === null) {
     throw new InvalidConfigError(
@@ -175,15 +184,15 @@ export function parseSize(text: string): Mebibytes {
         `an optional unit K, M, G or T, such as 512M, 20G or 1T.`,
     );
   }
-  const unit = match[2] === "" ? "M" : match[2].toUpperCase();
-  const kibibytes = Number(match[1]) * UNIT_TO_KIB[unit];
-  if (!Number.isSafeInteger(kibibytes) || kibibytes % 1024 !== 0) {
+  const unit = (match[2] ?? match[3] ?? "M").toUpperCase();
+  const bytes = Number(match[1]) * UNIT_TO_BYTES[unit];
+  if (!Number.isSafeInteger(bytes) || bytes % BYTES_PER_MIB !== 0) {
     throw new InvalidConfigError(
       `Invalid size ${JSON.stringify(text)}: expected a whole number of MiB ` +
         `no larger than ${formatMib(MAX_SIZE_MIB)}.`,
     );
   }
-  return kibibytes / 1024;
+  return bytes / BYTES_PER_MIB;
 }
 
 /**

@@ -157,7 +157,7 @@ Deno.test("cli volume lifecycle", async () => {
       code: 0,
       stdout: [
         /^NAME +KIND +SIZE +USED +CREATED +LABELS\n/,
-        /\nbeta +dir +1\.0G +\S+ +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +owner=\n/,
+        /\nbeta +dir +1G +\S+ +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +owner=\n/,
         /\nalpha +dir +- +\S+ .* owner=db,a=b=c\n$/,
       ],
     },
@@ -376,4 +376,52 @@ Deno.test("cli disk create needs only home access", async () => {
     entries: ["narrow"],
     rows: ["narrow"],
   });
+});
+
+Deno.test("cli quotes sizes as typed", async () => {
+  await using temp = await tempHome();
+  const cases: Array<[string[], RegExp]> = [
+    [["--kind", "disk", "--size", "16T"], /Invalid --size "16T": expected 8M/],
+    [["--kind", "disk", "--size", "4M"], /Invalid --size "4M": expected 8M/],
+    [["--quota", "0G"], /Invalid --quota "0G": expected 1M/],
+  ];
+  for (const [options, message] of cases) {
+    const result = await runCli(temp.home, ["create", "a", ...options]);
+    assert.equal(result.code, 2, options.join(" "));
+    assert.match(result.stderr, message);
+  }
+});
+
+Deno.test("cli exits quietly on a closed pipe", async () => {
+  await using temp = await tempHome();
+  for (let index = 0; index < 300; index++) {
+    await temp.backend.createVolume({
+      name: `v${index}`,
+      labels: [["padding", "x".repeat(200)]],
+    });
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      ...CLI_PERMISSIONS,
+      CLI_PATH,
+      "ls",
+      "--format",
+      "json",
+    ],
+    env: { MSB_HOME: temp.home },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Read one chunk and close the pipe, as `ls | head -1` does.
+  const reader = child.stdout.getReader();
+  await reader.read();
+  await reader.cancel();
+  const status = await child.status;
+  const stderr = new TextDecoder().decode(
+    await new Response(child.stderr).arrayBuffer(),
+  );
+  assert.equal(stderr, "");
+  assert.equal(status.code, 141);
 });

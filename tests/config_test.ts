@@ -148,3 +148,39 @@ Deno.test("VolumeBuilder.build() checks in any call order", () => {
   assert.equal(config.kind, "dir");
   assert.equal(config.quotaMib, 5);
 });
+
+Deno.test("validateLabel() rejects invisible characters", () => {
+  const cases: Array<[string, string]> = [
+    ["\u200b", "v"],
+    ["k\u202e", "v"],
+    ["k", "right\u202eto left"],
+    ["k", "line\u2028separator"],
+    ["k", "zero\u200bwidth"],
+  ];
+  for (const [key, value] of cases) {
+    assert.throws(
+      () => resolveConfig({ name: "a", labels: [[key, value]] }),
+      InvalidConfigError,
+      JSON.stringify([key, value]),
+    );
+  }
+});
+
+Deno.test("validateName() names a non-string type", () => {
+  assert.throws(
+    () => validateName(42 as unknown as string),
+    (err: Error) => {
+      assert.ok(err instanceof InvalidConfigError);
+      assert.match(err.message, /expected a string, got number/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => parseLabel("5"),
+    InvalidConfigError,
+  );
+  assert.throws(
+    () => resolveConfig({ name: "a", labels: [[5 as unknown as string, "v"]] }),
+    /expected a string, got number/,
+  );
+});

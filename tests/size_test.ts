@@ -76,3 +76,11 @@ Deno.test("formatBytes() rounds to one decimal", () => {
   assert.equal(formatBytes(1536), "1.5K");
   assert.equal(formatBytes(20 * 1024 ** 3), "20.0G");
 });
+
+Deno.test("parseSize() reads B as bytes", () => {
+  assert.equal(parseSize("1048576B"), 1);
+  assert.equal(parseSize("2097152b"), 2);
+  assert.throws(() => parseSize("1024B"), InvalidConfigError);
+  assert.throws(() => parseSize("1iB"), InvalidConfigError);
+  assert.throws(() => parseSize(8 as unknown as string), InvalidConfigError);
+});

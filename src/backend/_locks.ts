@@ -22,23 +22,16 @@ import type { VolumeLock } from "./types.ts";
 export interface NameLock extends Disposable {
   /** Releases the lock and closes its file. */
   release(): void;
+  /**
+   * Deletes the lock file, then releases the lock. Use it when the name no
+   * longer exists, so that lock files do not pile up.
+   */
+  releaseAndDelete(): void;
 }
 
 /** Waits for the exclusive lock on `path`, creating the lock file if needed. */
 export async function lockName(path: string): Promise<NameLock> {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true, write: true, create: true });
-  } catch (err) {
-    throw describeIoError(err, `open lock file ${path}`);
-  }
-  try {
-    await file.lock(true);
-  } catch (err) {
-    file.close();
-    throw describeIoError(err, `lock ${path}`);
-  }
-  return closingLock(file);
+  return (await acquireName(path, true))!;
 }
 
 /**
@@ -47,20 +40,96 @@ export async function lockName(path: string): Promise<NameLock> {
  * @returns The lock, or `null` when another holder has it.
  */
 export async function tryLockName(path: string): Promise<NameLock | null> {
+  return await acquireName(path, false);
+}
+
+/**
+ * Reports whether another process holds the lock on `path`, without
+ * creating the file when it is missing.
+ */
+export async function isNameLocked(path: string): Promise<boolean> {
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(path, { read: true, write: true, create: true });
+    file = await Deno.open(path, { read: true });
   } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
     throw describeIoError(err, `open lock file ${path}`);
   }
   try {
-    if (await file.tryLock(true)) return closingLock(file);
+    return !(await file.tryLock(true));
   } catch (err) {
-    file.close();
     throw describeIoError(err, `lock ${path}`);
+  } finally {
+    file.close();
   }
-  file.close();
-  return null;
+}
+
+/**
+ * Locks the file at `path`. A holder may delete the file before it
+ * releases the lock, so a waiter can end up holding the lock of a deleted
+ * file: it then checks that the path still leads to the file it locked,
+ * and starts over when it does not.
+ */
+async function acquireName(
+  path: string,
+  wait: boolean,
+): Promise<NameLock | null> {
+  for (;;) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true, write: true, create: true });
+    } catch (err) {
+      throw describeIoError(err, `open lock file ${path}`);
+    }
+    try {
+      if (wait) {
+        await file.lock(true);
+      } else if (!(await file.tryLock(true))) {
+        file.close();
+        return null;
+      }
+      if (await isSameFile(file, path)) return nameLock(file, path);
+    } catch (err) {
+      file.close();
+      throw describeIoError(err, `lock ${path}`);
+    }
+    file.close();
+  }
+}
+
+async function isSameFile(file: Deno.FsFile, path: string): Promise<boolean> {
+  const held = await file.stat();
+  try {
+    const current = await Deno.stat(path);
+    return current.ino === held.ino && current.dev === held.dev;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+function nameLock(file: Deno.FsFile, path: string): NameLock {
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    // Closing the file drops its flock.
+    file.close();
+  };
+  return {
+    release,
+    [Symbol.dispose]: release,
+    releaseAndDelete: () => {
+      // Once released, the path may lead to another holder's file.
+      if (!held) return;
+      try {
+        Deno.removeSync(path);
+      } catch {
+        // A lock file that stays behind is harmless: the next holder uses it.
+      }
+      release();
+    },
+  };
 }
 
 /**
@@ -117,7 +186,9 @@ export async function lockVolumeTarget(
   };
 }
 
-function closingLock(file: Deno.FsFile): NameLock {
+function closingLock(
+  file: Deno.FsFile,
+): { release(): void; [Symbol.dispose](): void } {
   let held = true;
   const release = () => {
     if (!held) return;

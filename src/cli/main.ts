@@ -36,7 +36,7 @@ import {
   type VolumeKind,
 } from "../config.ts";
 import { InvalidConfigError, MicrosandboxError } from "../errors.ts";
-import { parseSize } from "../size.ts";
+import { MAX_SIZE_MIB, MIN_DISK_SIZE_MIB, parseSize } from "../size.ts";
 import { COMMAND_HELP, MAIN_HELP, PROGRAM } from "./help.ts";
 import { ProgressLine } from "./progress.ts";
 import { renderTable, toJson } from "./output.ts";
@@ -183,8 +183,12 @@ async function runCreate(args: string[], io: CliIo): Promise<number> {
     resolveConfig({
       name,
       kind: kind as VolumeKind,
-      sizeMib: values.size === undefined ? null : parseSize(values.size),
-      quotaMib: values.quota === undefined ? null : parseSize(values.quota),
+      sizeMib: values.size === undefined
+        ? null
+        : parseSizeOption("--size", values.size, MIN_DISK_SIZE_MIB),
+      quotaMib: values.quota === undefined
+        ? null
+        : parseSizeOption("--quota", values.quota, 1),
       labels: (values.label ?? []).map(parseLabel),
     }));
   const progress = config.kind === "disk" && !values.quiet && io.interactive
@@ -388,6 +392,21 @@ function parseFilter(command: string, text: string): [string, string | null] {
   return at < 0 ? [body, null] : [body.slice(0, at), body.slice(at + 1)];
 }
 
+/**
+ * Parses a size option and checks its range, so that an error quotes the
+ * value as the user typed it.
+ */
+function parseSizeOption(flag: string, text: string, min: number): number {
+  const mib = parseSize(text);
+  if (mib < min || mib > MAX_SIZE_MIB) {
+    throw new InvalidConfigError(
+      `Invalid ${flag} ${JSON.stringify(text)}: expected ${min}M to 16T ` +
+        `minus 1M (${MAX_SIZE_MIB}M).`,
+    );
+  }
+  return mib;
+}
+
 /** Reports whether a volume has every label that the filters name. */
 function matchesFilters(
   volume: VolumeInfo,
@@ -432,8 +451,15 @@ function errorMessage(err: unknown): string {
 function writeAll(target: typeof Deno.stdout, text: string): void {
   const bytes = encoder.encode(text);
   let offset = 0;
-  while (offset < bytes.length) {
-    offset += target.writeSync(bytes.subarray(offset));
+  try {
+    while (offset < bytes.length) {
+      offset += target.writeSync(bytes.subarray(offset));
+    }
+  } catch (err) {
+    // A reader that stops early, as in `ls | head -1`, closes the pipe.
+    // Exit quietly with the status of a process killed by SIGPIPE.
+    if (err instanceof Deno.errors.BrokenPipe) Deno.exit(141);
+    throw err;
   }
 }
 

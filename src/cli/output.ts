@@ -6,7 +6,7 @@
  */
 
 import type { VolumeInfo } from "../backend/types.ts";
-import { formatBytes } from "../size.ts";
+import { BYTES_PER_MIB, formatBytes, formatMib } from "../size.ts";
 
 /** A volume as the JSON output describes it, with camelCase keys. */
 export interface VolumeJson {
@@ -51,6 +51,21 @@ export function toJson(info: VolumeInfo): VolumeJson {
   };
 }
 
+/** Formats a capacity exactly when it is whole MiB (`8193M`, `20G`). */
+function formatCapacity(bytes: number | null): string {
+  if (bytes === null) return "-";
+  return bytes % BYTES_PER_MIB === 0
+    ? formatMib(bytes / BYTES_PER_MIB)
+    : formatBytes(bytes);
+}
+
+/** Formats a creation time, or `-` when the stored time was unreadable. */
+function formatCreatedAt(date: Date): string {
+  return date.getTime() <= 0
+    ? "-"
+    : date.toISOString().slice(0, 19).replace("T", " ");
+}
+
 /** Renders the `ls` table: a header line and one line per volume. */
 export function renderTable(volumes: ReadonlyArray<VolumeInfo>): string {
   const rows = [["NAME", "KIND", "SIZE", "USED", "CREATED", "LABELS"]];
@@ -58,9 +73,9 @@ export function renderTable(volumes: ReadonlyArray<VolumeInfo>): string {
     rows.push([
       volume.name,
       volume.kind,
-      volume.capacityBytes === null ? "-" : formatBytes(volume.capacityBytes),
+      formatCapacity(volume.capacityBytes),
       formatBytes(volume.usedBytes),
-      volume.createdAt.toISOString().slice(0, 19).replace("T", " "),
+      formatCreatedAt(volume.createdAt),
       volume.labels.length === 0
         ? "-"
         : volume.labels.map(([key, value]) => `${key}=${value}`).join(","),
