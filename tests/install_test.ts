@@ -117,7 +117,7 @@ async function checkLifecycle(shim: string, home: string): Promise<void> {
 
   const table = await runShim(shim, home, ["ls"]);
   expectOk(table, "ls", /^NAME +KIND +SIZE +USED +CREATED +LABELS\n/);
-  assert.match(table.stdout, /\nimg +disk +16\.0M +\S+ .* -\n/);
+  assert.match(table.stdout, /\nimg +disk +16M +\S+ .* -\n/);
   assert.match(table.stdout, /\ncache +dir +- +\S+ .* owner=ci\n$/);
   expectOk(await runShim(shim, home, ["ls", "-q"]), "ls -q", /^img\ncache\n$/);
 

@@ -47,7 +47,22 @@ import type {
   VolumeLock,
 } from "./types.ts";
 
-/** Options of {@linkcode LocalBackend}. */
+/**
+ * Options of {@linkcode LocalBackend}.
+ *
+ * @example Wait longer for a busy database
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type LocalBackendOptions } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const options: LocalBackendOptions = { home, busyTimeoutMs: 30_000 };
+ * const backend = new LocalBackend(options);
+ * assert.equal(backend.home, home);
+ *
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
 export interface LocalBackendOptions {
   /**
    * Home directory that contains `db/msb.db` and `volumes/`. A relative path
@@ -73,18 +88,46 @@ export interface LocalBackendOptions {
  * for `MSB_HOME` and `HOME` when no home is given.
  *
  * @example Use a home of its own
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalBackend, setDefaultBackend, Volume } from "@msb/volumes";
  *
- * setDefaultBackend(new LocalBackend({ home: "/tmp/msb-home" }));
+ * const home = await Deno.makeTempDir();
+ * setDefaultBackend(new LocalBackend({ home }));
  * const volume = await Volume.builder("cache").create();
- * console.log(volume.path); // /tmp/msb-home/volumes/cache
+ * assert.equal(volume.path, `${home}/volumes/cache`);
+ *
+ * await Deno.remove(home, { recursive: true });
  * ```
  */
 export class LocalBackend implements VolumeBackend {
-  /** Always `"local"`. */
+  /**
+   * Always `"local"`.
+   *
+   * @example Tell a local backend apart
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * assert.equal(new LocalBackend({ home: "/tmp/msb-unused" }).kind, "local");
+   * ```
+   */
   readonly kind: BackendKind = "local";
-  /** Absolute home directory. */
+
+  /**
+   * Absolute home directory: the `home` option, else `$MSB_HOME`, else
+   * `~/.microsandbox`, with a relative path taken from the working
+   * directory.
+   *
+   * @example Resolve a relative home
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * const backend = new LocalBackend({ home: "msb-home" });
+   * assert.equal(backend.home, `${Deno.cwd()}/msb-home`);
+   * ```
+   */
   readonly home: string;
   readonly #layout: HomeLayout;
   readonly #busyTimeoutMs: number;
@@ -94,7 +137,12 @@ export class LocalBackend implements VolumeBackend {
    * Makes a backend for a home. Nothing is read or created until the first
    * operation.
    *
-   * @param options Where the home is.
+   * @param options Where the home is and how long to wait for a busy
+   * database.
+   * @throws {InvalidConfigError} If no home is given and neither `MSB_HOME`
+   * nor `HOME` is set.
+   * @throws {PermissionDeniedError} If no home is given and Deno denied
+   * reading `MSB_HOME` or `HOME`.
    */
   constructor(options: LocalBackendOptions = {}) {
     this.home = resolveHome(options.home);
@@ -102,13 +150,62 @@ export class LocalBackend implements VolumeBackend {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   }
 
-  /** Closes the database connection; the next operation reopens it. */
+  /**
+   * Closes the database connection; the next operation reopens it.
+   *
+   * @example Close the database between operations
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * await backend.createVolume({ name: "cache" });
+   * backend.close();
+   * assert.equal((await backend.getVolume("cache")).name, "cache");
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   */
   close(): void {
     this.#store?.close();
     this.#store = null;
   }
 
-  /** Creates a volume; see the module documentation for the steps. */
+  /**
+   * Creates a volume; see the module documentation for the steps.
+   *
+   * @example Create a disk volume
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * const info = await backend.createVolume({
+   *   name: "img",
+   *   kind: "disk",
+   *   sizeMib: 64,
+   * });
+   * assert.equal(info.diskPath, `${home}/volumes/img/disk.raw`);
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
+   * @param config Name, kind, size or quota, and labels.
+   * @param options Progress callback for formatting a disk volume.
+   * @returns The new volume; its `usedBytes` is 0, not measured.
+   * @throws {InvalidConfigError} If a field breaks a rule.
+   * @throws {VolumeAlreadyExistsError} If the name is taken, or a leftover
+   * directory has the name.
+   * @throws {DatabaseError} If the database is read-only, not SQLite, or
+   * lacks the disk columns that a disk volume needs.
+   * @throws {PermissionDeniedError} If Deno denied access to the home.
+   * @throws {IoError} If the host file system fails, for example when the
+   * disk is full.
+   */
   async createVolume(
     config: VolumeConfig,
     options: CreateOptions = {},
@@ -183,7 +280,32 @@ export class LocalBackend implements VolumeBackend {
     }
   }
 
-  /** Returns one volume with its usage measured now. */
+  /**
+   * Returns one volume with its usage measured now.
+   *
+   * @example Measure a volume
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, VolumeNotFoundError } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * await backend.createVolume({ name: "cache" });
+   * await Deno.writeTextFile(`${home}/volumes/cache/a.txt`, "x".repeat(8192));
+   * const info = await backend.getVolume("cache");
+   * assert.ok(info.usedBytes >= 8192);
+   * await assert.rejects(backend.getVolume("missing"), VolumeNotFoundError);
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
+   * @param name Volume name.
+   * @returns The volume.
+   * @throws {InvalidConfigError} If the name is invalid.
+   * @throws {VolumeNotFoundError} If no volume has the name, or its
+   * directory is missing.
+   */
   getVolume(name: string): Promise<VolumeInfo> {
     return settle(() => {
       validateName(name);
@@ -201,7 +323,29 @@ export class LocalBackend implements VolumeBackend {
     });
   }
 
-  /** Lists complete volumes, newest first, and reports leftovers apart. */
+  /**
+   * Lists complete volumes, newest first, and reports leftovers apart.
+   *
+   * @example List volumes and leftovers
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * await backend.createVolume({ name: "first" });
+   * await backend.createVolume({ name: "second" });
+   * await Deno.mkdir(`${home}/volumes/stray`);
+   * const { volumes, leftovers } = await backend.scanVolumes();
+   * assert.deepEqual(volumes.map((volume) => volume.name), ["second", "first"]);
+   * assert.equal(leftovers[0].kind, "directory-without-row");
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
+   * @returns Complete volumes, newest first, and leftovers.
+   */
   scanVolumes(): Promise<ScanResult> {
     return settle(() => this.#scan());
   }
@@ -235,7 +379,31 @@ export class LocalBackend implements VolumeBackend {
     return { volumes, leftovers };
   }
 
-  /** Removes a volume; fails with `VolumeInUseError` while it is locked. */
+  /**
+   * Removes a volume; fails with `VolumeInUseError` while it is locked.
+   *
+   * @example Remove a volume
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * await backend.createVolume({ name: "cache" });
+   * await backend.removeVolume("cache");
+   * assert.deepEqual((await backend.scanVolumes()).volumes, []);
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
+   * @param name Volume name.
+   * @param options `force` removes a volume that a process holds locked.
+   * @throws {InvalidConfigError} If the name is invalid.
+   * @throws {VolumeNotFoundError} If no volume has the name.
+   * @throws {VolumeInUseError} If a process holds its lock and `force` is
+   * not set.
+   */
   async removeVolume(name: string, options: RemoveOptions = {}): Promise<void> {
     validateName(name);
     const store = this.#openStore();
@@ -272,7 +440,35 @@ export class LocalBackend implements VolumeBackend {
     }
   }
 
-  /** Takes a lock that marks the volume as in use. */
+  /**
+   * Takes a lock that marks the volume as in use.
+   *
+   * @example Lock a volume while it is in use
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend, VolumeInUseError } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * await backend.createVolume({ name: "work" });
+   * {
+   *   using _lock = await backend.lockVolume("work");
+   *   await assert.rejects(backend.removeVolume("work"), VolumeInUseError);
+   * }
+   * await backend.removeVolume("work");
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
+   * @param name Volume name.
+   * @param options `exclusive` and `wait`.
+   * @returns The held lock.
+   * @throws {InvalidConfigError} If the name is invalid.
+   * @throws {VolumeNotFoundError} If no volume has the name.
+   * @throws {VolumeInUseError} If a conflicting lock is held and `wait` is
+   * not set.
+   */
   async lockVolume(
     name: string,
     options: LockOptions = {},
@@ -288,7 +484,33 @@ export class LocalBackend implements VolumeBackend {
     );
   }
 
-  /** Removes leftovers and, with label filters, unused matching volumes. */
+  /**
+   * Removes leftovers and, with label filters, unused matching volumes.
+   * Entries that this module did not make are reported by
+   * {@linkcode LocalBackend.scanVolumes} but never removed.
+   *
+   * @example Remove a leftover and labelled volumes
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * await backend.createVolume({ name: "ci-1", labels: [["ci", "yes"]] });
+   * await backend.createVolume({ name: "keep" });
+   * await Deno.mkdir(`${home}/volumes/stray`);
+   * const report = await backend.prune({ labels: [["ci", null]] });
+   * assert.deepEqual(report.volumes, ["ci-1"]);
+   * const leftovers = report.leftovers.map((leftover) => leftover.name);
+   * assert.deepEqual(leftovers, ["stray"]);
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
+   * @param options Dry run and label filters.
+   * @returns What was found and removed.
+   */
   async prune(options: PruneOptions = {}): Promise<PruneReport> {
     const filters = options.labels ?? [];
     const dryRun = options.dryRun === true;
@@ -326,7 +548,28 @@ export class LocalBackend implements VolumeBackend {
     return { leftovers: removedLeftovers, volumes: matched, dryRun };
   }
 
-  /** Returns the file API of a volume. */
+  /**
+   * Returns the file API of a volume.
+   *
+   * @example Write into a volume
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalBackend } from "@msb/volumes";
+   *
+   * const home = await Deno.makeTempDir();
+   * const backend = new LocalBackend({ home });
+   * const info = await backend.createVolume({ name: "site" });
+   * await backend.volumeFs(info).write("index.html", "<h1>Hi</h1>");
+   * const text = await Deno.readTextFile(`${info.path}/index.html`);
+   * assert.equal(text, "<h1>Hi</h1>");
+   *
+   * backend.close();
+   * await Deno.remove(home, { recursive: true });
+   * ```
+   *
+   * @param info Volume that the API works on.
+   * @returns File operations confined to the volume.
+   */
   volumeFs(info: VolumeInfo): VolumeFs {
     return new VolumeFs(info.name, info.path, info.kind);
   }

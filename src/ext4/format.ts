@@ -48,10 +48,12 @@ const TIB = 1024 * 1024 * MIB;
 /**
  * Smallest image size that {@linkcode formatExt4} accepts: 8 MiB.
  *
- * @example
+ * @example Check a size before formatting
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MIN_DISK_SIZE_BYTES } from "@msb/volumes";
- * console.assert(MIN_DISK_SIZE_BYTES === 8 * 1024 * 1024);
+ *
+ * assert.equal(MIN_DISK_SIZE_BYTES, 8 * 1024 * 1024);
  * ```
  */
 export const MIN_DISK_SIZE_BYTES: number = 8 * MIB;
@@ -61,10 +63,12 @@ export const MIN_DISK_SIZE_BYTES: number = 8 * MIB;
  * 1 MiB, which keeps the block count below 2^32 as mke2fs needs for the
  * resize inode.
  *
- * @example
+ * @example Check a size before formatting
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_DISK_SIZE_BYTES } from "@msb/volumes";
- * console.assert(MAX_DISK_SIZE_BYTES === 17_592_184_995_840);
+ *
+ * assert.equal(MAX_DISK_SIZE_BYTES, 17_592_184_995_840);
  * ```
  */
 export const MAX_DISK_SIZE_BYTES: number = 16 * TIB - MIB;
@@ -79,16 +83,18 @@ const UUID_PATTERN =
 /**
  * Options of {@linkcode formatExt4}.
  *
- * @example
+ * @example A reproducible 1 GiB image
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FormatExt4Options } from "@msb/volumes";
+ *
  * const options: FormatExt4Options = {
  *   sizeBytes: 1024 ** 3,
  *   label: "data",
  *   uuid: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
  *   timestamp: new Date("2024-01-01T00:00:00Z"),
  * };
- * console.assert(options.sizeBytes === 1073741824);
+ * assert.equal(options.sizeBytes, 1073741824);
  * ```
  */
 export interface FormatExt4Options {
@@ -530,13 +536,14 @@ const host = new FormatWorkerHost();
  *
  * @example Format a 1 GiB image
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatExt4 } from "@msb/volumes";
  *
  * const dir = await Deno.makeTempDir({ prefix: "msb-ext4-" });
  * try {
  *   await formatExt4(`${dir}/disk.raw`, { sizeBytes: 1024 ** 3, label: "data" });
  *   const { size } = await Deno.stat(`${dir}/disk.raw`);
- *   console.assert(size === 1024 ** 3);
+ *   assert.equal(size, 1024 ** 3);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -544,18 +551,24 @@ const host = new FormatWorkerHost();
  *
  * @example Reproducible image with progress
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatExt4 } from "@msb/volumes";
  *
  * const dir = await Deno.makeTempDir({ prefix: "msb-ext4-" });
  * try {
  *   let done = 0;
+ *   let total = -1;
  *   await formatExt4(`${dir}/disk.raw`, {
  *     sizeBytes: 64 * 1024 * 1024,
  *     uuid: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
  *     timestamp: new Date("2024-01-01T00:00:00Z"),
- *     onProgress: (doneBytes) => done = doneBytes,
+ *     onProgress: (doneBytes, totalBytes) => {
+ *       done = doneBytes;
+ *       total = totalBytes;
+ *     },
  *   });
- *   console.assert(done > 0);
+ *   // The totals count the metadata written, not the sparse image size.
+ *   assert.equal(done, total);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
