@@ -64,7 +64,13 @@ export class AtomicFile {
     segments: readonly string[],
     mode?: number,
   ): Promise<AtomicFile> {
-    if (segments.length === 0) throw isADirectory(context);
+    if (segments.length === 0) {
+      throw new IsADirectoryError(
+        `Path ${quote(context.path)} in volume ` +
+          `${quote(context.volumeName)} names the volume root, which is a ` +
+          "directory, so it cannot be replaced by a file.",
+      );
+    }
     const parent = await resolveParent(context, segments, true);
     const directoryPath = parent.directory.hostPath;
     const targetPath = parent.hostPath;

@@ -2,11 +2,11 @@
 // constructors are private, and fs.ts makes them through the factories that
 // each class sets in a static block.
 
-import { IoError } from "./errors.ts";
+import { InvalidConfigError, IoError } from "./errors.ts";
 import type { AtomicFile } from "./_fs_atomic.ts";
-import { type FsRequest, mapFsError } from "./_fs_errors.ts";
+import { describePath, type FsRequest, mapFsError } from "./_fs_errors.ts";
 import { READ_CHUNK_SIZE, readFull } from "./_fs_open.ts";
-import { quote } from "./_fs_path.ts";
+import { describeType, quote } from "./_fs_path.ts";
 
 const encoder = new TextEncoder();
 
@@ -298,7 +298,8 @@ export class VolumeFsWriteSink implements AsyncDisposable {
    * @param chunk Bytes to append. A string is written as UTF-8.
    * @returns A promise that resolves once the chunk is written to the
    * temporary file.
-   * @throws {TypeError} If `chunk` is neither a Uint8Array nor a string.
+   * @throws {InvalidConfigError} If `chunk` is neither a Uint8Array nor a
+   * string. The sink stays open, and nothing is written.
    * @throws {IoError} If the sink is closed or aborted, or the host file
    * system fails.
    *
@@ -321,7 +322,10 @@ export class VolumeFsWriteSink implements AsyncDisposable {
   write(chunk: Uint8Array | string): Promise<void> {
     let bytes: Uint8Array;
     try {
-      bytes = toBytes(chunk, "chunk");
+      bytes = toBytes(
+        chunk,
+        `chunk for the write stream of ${describePath(this.#context)}`,
+      );
     } catch (err) {
       return Promise.reject(err);
     }
@@ -427,8 +431,9 @@ export class VolumeFsWriteSink implements AsyncDisposable {
   }
 
   /**
-   * Web stream into the sink, made on first access. Closing it commits, and
-   * aborting it, or an error in a pipe source, discards the new content.
+   * Web stream into the sink, made on first access. Closing it commits.
+   * Aborting it, an error in a pipe source, or a chunk that fails to write,
+   * such as one of the wrong type, discards the new content.
    *
    * @example Encode text into a file
    * ```ts
@@ -448,7 +453,16 @@ export class VolumeFsWriteSink implements AsyncDisposable {
    */
   get writable(): WritableStream<Uint8Array> {
     this.#writable ??= new WritableStream<Uint8Array>({
-      write: (chunk) => this.write(chunk),
+      // A failed write errors the web stream, which can then never close,
+      // so the sink is aborted at once instead of at disposal.
+      write: async (chunk) => {
+        try {
+          await this.write(chunk);
+        } catch (err) {
+          await this.abort();
+          throw err;
+        }
+      },
       close: () => this.close(),
       abort: () => this.abort(),
     });
@@ -480,14 +494,18 @@ export class VolumeFsWriteSink implements AsyncDisposable {
 }
 
 /**
- * Converts file content to bytes, encoding a string as UTF-8.
+ * Converts file content to bytes, encoding a string as UTF-8. `description`
+ * names the value in the error message, such as `data for path "a" in
+ * volume "v"`.
  *
- * @throws {TypeError} If `data` is neither a Uint8Array nor a string.
+ * @throws {InvalidConfigError} If `data` is neither a Uint8Array nor a
+ * string.
  */
-export function toBytes(data: Uint8Array | string, name: string): Uint8Array {
+export function toBytes(data: unknown, description: string): Uint8Array {
   if (typeof data === "string") return encoder.encode(data);
   if (data instanceof Uint8Array) return data;
-  throw new TypeError(
-    `Invalid ${name}: expected a Uint8Array or a string, got ${typeof data}.`,
+  throw new InvalidConfigError(
+    `Invalid ${description}: expected a Uint8Array or a string, got ` +
+      `${describeType(data)}.`,
   );
 }

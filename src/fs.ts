@@ -19,6 +19,15 @@
  *   reads a backslash as a separator, so rejecting it keeps a path meaning
  *   the same on every host. A file whose name contains a backslash is still
  *   listed by {@linkcode VolumeFs.list}, but cannot be addressed.
+ * - An unpaired UTF-16 surrogate raises {@linkcode InvalidPathError},
+ *   because UTF-8 cannot encode it, and the host would get U+FFFD in its
+ *   place.
+ * - A segment longer than 255 bytes in UTF-8, or a normalized path longer
+ *   than 4095 bytes, raises {@linkcode InvalidPathError}. These are the
+ *   `NAME_MAX` and `PATH_MAX` (minus its NUL) of Linux.
+ * - A path that is not a string raises {@linkcode InvalidPathError}, and
+ *   file content that is neither a string nor a Uint8Array raises
+ *   {@linkcode InvalidConfigError}, before the volume is touched.
  *
  * ## Symlinks
  *
@@ -130,7 +139,6 @@
 
 import {
   InvalidPathError,
-  IoError,
   IsADirectoryError,
   NotADirectoryError,
   PathAlreadyExistsError,
@@ -145,15 +153,19 @@ import {
 } from "./_fs_detach.ts";
 import {
   changedDuringCall,
+  describePath,
   type FsOperation,
   type FsRequest,
   mapFsError,
 } from "./_fs_errors.ts";
 import {
+  decodeUtf8,
+  MAX_READ_BYTES,
+  MAX_STRING_BYTES,
   openFileForReading,
   READ_CHUNK_SIZE,
   readFull,
-  readToEnd,
+  readWholeFile,
 } from "./_fs_open.ts";
 import {
   createReadStream,
@@ -338,8 +350,10 @@ export class VolumeFs {
   }
 
   /**
-   * Reads a whole file. A symlink is followed as long as it stays inside
-   * the volume.
+   * Reads a whole file into memory. A symlink is followed as long as it
+   * stays inside the volume. Files larger than 2 GiB are rejected before
+   * any memory is allocated, because a guest can make a sparse file of any
+   * size. Use {@linkcode VolumeFs.readStream} for those.
    *
    * @param path Volume path of the file.
    * @returns The file content.
@@ -351,7 +365,8 @@ export class VolumeFs {
    * @throws {UnsupportedError} If the volume is a disk volume, or the path is
    * a FIFO, socket or device.
    * @throws {PermissionDeniedError} If Deno lacks `--allow-read`.
-   * @throws {IoError} If the host file system fails.
+   * @throws {IoError} If the file is larger than 2 GiB, its content does not
+   * fit in memory, or the host file system fails.
    *
    * @example Read bytes
    * ```ts
@@ -368,17 +383,20 @@ export class VolumeFs {
    */
   async read(path: string): Promise<Uint8Array<ArrayBuffer>> {
     const { context, segments } = await this.#begin("read", path);
-    return await readWholeFile(context, segments);
+    return await readWholeFile(context, segments, MAX_READ_BYTES);
   }
 
   /**
    * Reads a whole file as UTF-8 text. Invalid UTF-8 is an error, not
-   * replaced with U+FFFD, and a leading byte order mark is removed.
+   * replaced with U+FFFD, and a leading byte order mark is removed. Files
+   * larger than 2^29 − 24 bytes (just under 512 MiB), the max length of a
+   * V8 string, are rejected before they are read. Decode those with
+   * {@linkcode VolumeFs.readStream} and a `TextDecoderStream`.
    *
    * @param path Volume path of the file.
    * @returns The decoded text.
-   * @throws {IoError} If the content is not valid UTF-8, or the host file
-   * system fails.
+   * @throws {IoError} If the content is not valid UTF-8, the file is too
+   * large for one string, or the host file system fails.
    * @throws {InvalidPathError} If the path is invalid or a symlink leads
    * outside the volume.
    * @throws {PathNotFoundError} If the file does not exist.
@@ -403,16 +421,8 @@ export class VolumeFs {
    */
   async readToString(path: string): Promise<string> {
     const { context, segments } = await this.#begin("readToString", path);
-    const bytes = await readWholeFile(context, segments);
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch (err) {
-      throw new IoError(
-        `File ${quote(path)} in volume ${quote(this.#volumeName)} is not ` +
-          "valid UTF-8 text: use read() to get its bytes.",
-        { cause: err },
-      );
-    }
+    const bytes = await readWholeFile(context, segments, MAX_STRING_BYTES);
+    return decodeUtf8(context, bytes);
   }
 
   /**
@@ -469,7 +479,8 @@ export class VolumeFs {
    * @param path Volume path of the file.
    * @param data New content. A string is written as UTF-8.
    * @returns A promise that resolves once the new content is in place.
-   * @throws {TypeError} If `data` is neither a Uint8Array nor a string.
+   * @throws {InvalidConfigError} If `data` is neither a Uint8Array nor a
+   * string. Nothing is written then.
    * @throws {InvalidPathError} If the path is invalid or a symlink leads
    * outside the volume.
    * @throws {IsADirectoryError} If the path is a directory or the root.
@@ -496,8 +507,9 @@ export class VolumeFs {
    * ```
    */
   async write(path: string, data: Uint8Array | string): Promise<void> {
-    const { context, segments } = await this.#begin("write", path);
-    const bytes = toBytes(data, "data");
+    const { request, segments } = this.#parse("write", path);
+    const bytes = toBytes(data, `data for ${describePath(request)}`);
+    const context = await openContext(request);
     const file = await AtomicFile.create(context, segments);
     try {
       await file.write(bytes);
@@ -1055,15 +1067,24 @@ export class VolumeFs {
     operation: FsOperation,
     path: string,
   ): Promise<{ context: FsContext; segments: string[] }> {
+    const { request, segments } = this.#parse(operation, path);
+    return { context: await openContext(request), segments };
+  }
+
+  // Checks the volume kind and the path without touching the file system.
+  #parse(
+    operation: FsOperation,
+    path: string,
+  ): { request: FsRequest; segments: string[] } {
     this.#assertDirVolume(operation);
     const segments = parseRequestPath(this.#volumeName, path);
-    const context = await openContext({
+    const request = {
       volumeName: this.#volumeName,
       root: this.#root,
       path,
       operation,
-    });
-    return { context, segments };
+    };
+    return { request, segments };
   }
 
   // Like #begin for the two paths of copy and rename. Both paths are parsed
@@ -1095,20 +1116,6 @@ export class VolumeFs {
         "disk volume live inside its ext4 image. Mount the volume in a " +
         "sandbox to reach its files.",
     );
-  }
-}
-
-async function readWholeFile(
-  context: FsContext,
-  segments: readonly string[],
-): Promise<Uint8Array<ArrayBuffer>> {
-  const { file, info } = await openFileForReading(context, segments);
-  try {
-    return await readToEnd(file, info.size);
-  } catch (err) {
-    throw mapFsError(err, context);
-  } finally {
-    file.close();
   }
 }
 

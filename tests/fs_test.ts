@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  InvalidConfigError,
   InvalidPathError,
   IoError,
   IsADirectoryError,
@@ -9,7 +10,19 @@ import {
   UnsupportedError,
 } from "../src/errors.ts";
 import { type FsEntry, VolumeFs } from "../src/fs.ts";
-import { READ_CHUNK_SIZE } from "../src/_fs_open.ts";
+import {
+  MAX_READ_BYTES,
+  MAX_STRING_BYTES,
+  READ_CHUNK_SIZE,
+  readWholeFile,
+} from "../src/_fs_open.ts";
+import {
+  MAX_PATH_BYTES,
+  MAX_SEGMENT_BYTES,
+  parseRequestPath,
+  quoteShortened,
+} from "../src/_fs_path.ts";
+import { openContext } from "../src/_fs_resolve.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -43,6 +56,36 @@ function patternBytes(length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = i % 251;
   return bytes;
+}
+
+// Creates a sparse file of `size` zero bytes, which takes no disk space.
+async function createSparseFile(path: string, size: number): Promise<void> {
+  await Deno.writeFile(path, new Uint8Array());
+  await Deno.truncate(path, size);
+}
+
+// Runs `fn` while constructing a Uint8Array of `length` elements throws the
+// RangeError that V8 raises when the host has no memory for the buffer.
+// Deno's runtime uses the Uint8Array it captured at startup, so the
+// replacement reaches only code that reads the global, such as the module.
+async function withFailingAllocation(
+  length: number,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const original = globalThis.Uint8Array;
+  globalThis.Uint8Array = new Proxy(original, {
+    construct(target, args, newTarget) {
+      if (args[0] === length) {
+        throw new RangeError("Array buffer allocation failed");
+      }
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+  try {
+    await fn();
+  } finally {
+    globalThis.Uint8Array = original;
+  }
 }
 
 async function hasCommand(name: string): Promise<boolean> {
@@ -120,6 +163,80 @@ Deno.test("VolumeFs.read() rejects file as parent", async () => {
   });
 });
 
+Deno.test("VolumeFs.read() rejects 1 TiB sparse file", async () => {
+  await withVolume(async (fs, root) => {
+    await createSparseFile(`${root}/huge.img`, 2 ** 40);
+    const err = await fs.read("huge.img").catch((e) => e);
+    assert.ok(err instanceof IoError, String(err));
+    assert.equal(
+      err.message,
+      'File "huge.img" in volume "data" is 1099511627776 bytes (1.0T), ' +
+        "larger than the maximum of 2147483648 bytes (2.0G) that read() " +
+        "returns in one array: use readStream() to read it in chunks.",
+    );
+  });
+});
+
+Deno.test("VolumeFs.read() limit is 2 GiB", async () => {
+  await withVolume(async (fs, root) => {
+    assert.equal(MAX_READ_BYTES, 2 ** 31);
+    await createSparseFile(`${root}/over`, MAX_READ_BYTES + 1);
+    const err = await fs.read("over").catch((e) => e);
+    assert.ok(err instanceof IoError, String(err));
+    assert.match(err.message, /is 2147483649 bytes/);
+    assert.match(err.message, /readStream\(\)/);
+  });
+});
+
+Deno.test("VolumeFs.read() reports failed allocation", async () => {
+  await withVolume(async (fs, root) => {
+    await Deno.writeFile(`${root}/f.bin`, patternBytes(12345));
+    await withFailingAllocation(12345, async () => {
+      const err = await fs.read("f.bin").catch((e) => e);
+      assert.ok(err instanceof IoError, String(err));
+      assert.match(err.message, /file "f\.bin" in volume "data"/);
+      assert.match(err.message, /12345 bytes \(12\.1K\) of memory/);
+      assert.match(err.message, /Array buffer allocation failed/);
+      assert.match(err.message, /Use readStream\(\)/);
+      assert.ok(err.cause instanceof RangeError);
+    });
+  });
+});
+
+Deno.test("readWholeFile() rejects file grown past limit", async () => {
+  await withVolume(async (_fs, root) => {
+    const content = patternBytes(READ_CHUNK_SIZE * 3);
+    await Deno.writeFile(`${root}/f`, content);
+    const context = await openContext({
+      volumeName: "data",
+      root,
+      path: "f",
+      operation: "read",
+    });
+    // The handle's stat reports the file empty, as if the file grew after
+    // the stat, so only the check while reading can detect its size.
+    const originalStat = Deno.FsFile.prototype.stat;
+    Deno.FsFile.prototype.stat = async function (this: Deno.FsFile) {
+      return { ...await originalStat.call(this), size: 0 };
+    };
+    try {
+      const err = await readWholeFile(context, ["f"], READ_CHUNK_SIZE + 1)
+        .catch((e) => e);
+      assert.ok(err instanceof IoError, String(err));
+      assert.equal(
+        err.message,
+        'File "f" in volume "data" grew while it was read to more than the ' +
+          "maximum of 1048577 bytes (1.0M) that read() returns in one " +
+          "array: use readStream() to read it in chunks.",
+      );
+      const bytes = await readWholeFile(context, ["f"], content.length);
+      assert.deepEqual(bytes, content);
+    } finally {
+      Deno.FsFile.prototype.stat = originalStat;
+    }
+  });
+});
+
 Deno.test({
   name: "VolumeFs.read() rejects FIFO without blocking",
   ignore: Deno.build.os === "windows",
@@ -154,6 +271,71 @@ Deno.test("VolumeFs.readToString() rejects invalid UTF-8", async () => {
     assert.ok(err instanceof IoError);
     assert.match(err.message, /"bad\.txt" in volume "data"/);
     assert.match(err.message, /UTF-8/);
+  });
+});
+
+Deno.test("VolumeFs.readToString() rejects 600 MiB file", async () => {
+  await withVolume(async (fs, root) => {
+    await createSparseFile(`${root}/zeros`, 600 * 1024 * 1024);
+    const err = await fs.readToString("zeros").catch((e) => e);
+    assert.ok(err instanceof IoError, String(err));
+    assert.equal(
+      err.message,
+      'File "zeros" in volume "data" is 629145600 bytes (600.0M), larger ' +
+        "than the maximum of 536870888 bytes (512.0M) that fits in one " +
+        "JavaScript string: use readStream() with a TextDecoderStream to " +
+        "read it in chunks.",
+    );
+    assert.doesNotMatch(err.message, /UTF-8/);
+  });
+});
+
+Deno.test("VolumeFs.readToString() limit is V8 string max", async () => {
+  await withVolume(async (fs, root) => {
+    assert.equal(MAX_STRING_BYTES, 2 ** 29 - 24);
+    await createSparseFile(`${root}/over`, MAX_STRING_BYTES + 1);
+    const err = await fs.readToString("over").catch((e) => e);
+    assert.ok(err instanceof IoError, String(err));
+    assert.match(err.message, /is 536870889 bytes/);
+    assert.match(err.message, /readStream\(\)/);
+  });
+});
+
+Deno.test("VolumeFs.readToString() reports decoder limit as size", async () => {
+  // Deno 2.9 raises a TypeError both for invalid UTF-8 and for a string
+  // longer than V8 allows. This makes the decoder fail on valid text, as it
+  // does on a host whose V8 has a smaller string limit.
+  await withVolume(async (fs, root) => {
+    await Deno.writeTextFile(`${root}/t.txt`, "valid text");
+    const original = TextDecoder.prototype.decode;
+    TextDecoder.prototype.decode = () => {
+      throw new TypeError(
+        "Cannot allocate String from UTF-16: buffer exceeds maximum length.",
+      );
+    };
+    let err: unknown;
+    try {
+      err = await fs.readToString("t.txt").catch((e) => e);
+    } finally {
+      TextDecoder.prototype.decode = original;
+    }
+    assert.ok(err instanceof IoError, String(err));
+    assert.doesNotMatch(err.message, /not valid UTF-8/);
+    assert.match(err.message, /file "t\.txt" in volume "data", 10 bytes/);
+    assert.match(err.message, /readStream\(\)/);
+    assert.ok(err.cause instanceof TypeError);
+  });
+});
+
+Deno.test("VolumeFs.readToString() reports allocation failure", async () => {
+  await withVolume(async (fs, root) => {
+    await Deno.writeTextFile(`${root}/t.txt`, "x".repeat(4321));
+    await withFailingAllocation(4321, async () => {
+      const err = await fs.readToString("t.txt").catch((e) => e);
+      assert.ok(err instanceof IoError, String(err));
+      assert.doesNotMatch(err.message, /UTF-8/);
+      assert.match(err.message, /4321 bytes/);
+    });
   });
 });
 
@@ -398,10 +580,62 @@ Deno.test("VolumeFs.write() rejects file as parent", async () => {
 
 Deno.test("VolumeFs.write() rejects data of wrong type", async () => {
   await withVolume(async (fs, root) => {
-    const data = 42 as unknown as string;
-    await assert.rejects(fs.write("f", data), TypeError);
+    const err = await fs.write("f", 123 as unknown as string).catch((e) => e);
+    assert.ok(err instanceof InvalidConfigError, String(err));
+    assert.equal(
+      err.message,
+      'Invalid data for path "f" in volume "data": expected a Uint8Array ' +
+        "or a string, got number (123).",
+    );
+
+    const cases: [unknown, string][] = [
+      [null, "null"],
+      [undefined, "undefined"],
+      [true, "boolean (true)"],
+      [Symbol("s"), "symbol"],
+      [() => "x", "function"],
+      [[1, 2], "Array"],
+      [{}, "Object"],
+      [Object.create(null), "object"],
+      [new ArrayBuffer(2), "ArrayBuffer"],
+      [new DataView(new ArrayBuffer(2)), "DataView"],
+      [new Uint16Array(2), "Uint16Array"],
+      [new String("text"), "String"],
+    ];
+    for (const [data, type] of cases) {
+      const caseErr = await fs.write("f", data as string).catch((e) => e);
+      assert.ok(caseErr instanceof InvalidConfigError, `${type}: ${caseErr}`);
+      assert.ok(caseErr.message.endsWith(`got ${type}.`), caseErr.message);
+    }
     assert.deepEqual(await hiddenNames(root), []);
     assert.equal(await fs.exists("f"), false);
+  });
+});
+
+Deno.test("VolumeFs.write() checks data before disk", async () => {
+  const base = await Deno.makeTempDir({ prefix: "msb-fs-" });
+  try {
+    const fs = new VolumeFs("data", `${base}/gone`, "dir");
+    const err = await fs.write("f", 123 as unknown as string).catch((e) => e);
+    assert.ok(err instanceof InvalidConfigError, String(err));
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("VolumeFs.write() accepts Uint8Array subclasses", async () => {
+  await withVolume(async (fs, root) => {
+    const shared = new Uint8Array(new SharedArrayBuffer(2));
+    shared.set([1, 2]);
+    await fs.write("shared", shared);
+    assert.deepEqual(await Deno.readFile(`${root}/shared`), shared);
+
+    class Bytes extends Uint8Array {}
+    await fs.write("subclass", new Bytes([3, 4]));
+    assert.deepEqual(
+      await Deno.readFile(`${root}/subclass`),
+      new Uint8Array([3, 4]),
+    );
   });
 });
 
@@ -640,8 +874,35 @@ Deno.test("VolumeFs.writeStream() rejects close after abort", async () => {
 Deno.test("VolumeFs.writeStream() rejects chunk of wrong type", async () => {
   await withVolume(async (fs) => {
     await using sink = await fs.writeStream("f.txt");
-    const chunk = [1, 2] as unknown as Uint8Array;
-    await assert.rejects(sink.write(chunk), TypeError);
+    const err = await sink.write(5 as unknown as string).catch((e) => e);
+    assert.ok(err instanceof InvalidConfigError, String(err));
+    assert.equal(
+      err.message,
+      'Invalid chunk for the write stream of path "f.txt" in volume ' +
+        '"data": expected a Uint8Array or a string, got number (5).',
+    );
+    const array = [1, 2] as unknown as Uint8Array;
+    await assert.rejects(sink.write(array), InvalidConfigError);
+
+    // The sink stays open, and the rejected chunks are not written.
+    await sink.write("ok");
+    await sink.close();
+    assert.equal(await fs.readToString("f.txt"), "ok");
+  });
+});
+
+Deno.test("VolumeFs.writeStream() writable aborts on bad chunk", async () => {
+  await withVolume(async (fs, root) => {
+    await fs.write("f.txt", "old");
+    const sink = await fs.writeStream("f.txt");
+    const source = ReadableStream.from([
+      encoder.encode("new"),
+      42 as unknown as Uint8Array,
+    ]);
+    await assert.rejects(source.pipeTo(sink.writable), InvalidConfigError);
+    assert.deepEqual(await hiddenNames(root), []);
+    assert.equal(await fs.readToString("f.txt"), "old");
+    await assert.rejects(sink.close(), IoError);
   });
 });
 
@@ -988,6 +1249,21 @@ Deno.test("VolumeFs.copy() rejects directories", async () => {
   });
 });
 
+Deno.test("VolumeFs.copy() rejects root as either path", async () => {
+  await withVolume(async (fs, root) => {
+    await Deno.writeTextFile(`${root}/f`, "x");
+    for (const to of ["", "/", ".", "a/.."]) {
+      const err = await fs.copy("f", to).catch((e) => e);
+      assert.ok(err instanceof IsADirectoryError, `${to}: ${err}`);
+      assert.match(err.message, /names the volume root/);
+    }
+    await assert.rejects(fs.copy("", "g"), IsADirectoryError);
+    assert.equal(await Deno.readTextFile(`${root}/f`), "x");
+    assert.equal(await fs.exists("g"), false);
+    assert.deepEqual(await hiddenNames(root), []);
+  });
+});
+
 Deno.test("VolumeFs.copy() rejects missing source", async () => {
   await withVolume(async (fs) => {
     const err = await fs.copy("missing", "dst").catch((e) => e);
@@ -1054,6 +1330,8 @@ Deno.test("VolumeFs.rename() rejects root", async () => {
     await Deno.writeTextFile(`${root}/f`, "x");
     await assert.rejects(fs.rename("", "x"), InvalidPathError);
     await assert.rejects(fs.rename("f", "/"), InvalidPathError);
+    await assert.rejects(fs.rename("f", ""), InvalidPathError);
+    await assert.rejects(fs.rename("/", ""), InvalidPathError);
     assert.equal(await Deno.readTextFile(`${root}/f`), "x");
   });
 });
@@ -1237,8 +1515,166 @@ Deno.test("VolumeFs paths reject NUL and backslash", async () => {
 
 Deno.test("VolumeFs paths reject non-string path", async () => {
   await withVolume(async (fs) => {
-    const path = 7 as unknown as string;
-    await assert.rejects(fs.read(path), InvalidPathError);
+    const err = await fs.read(42 as unknown as string).catch((e) => e);
+    assert.ok(err instanceof InvalidPathError, String(err));
+    assert.equal(
+      err.message,
+      'Invalid path in volume "data": expected a string, got number (42).',
+    );
+  });
+});
+
+// Every public method with its path arguments, where `bad` replaces one.
+const pathCalls: [string, (fs: VolumeFs, bad: string) => Promise<unknown>][] = [
+  ["read", (fs, bad) => fs.read(bad)],
+  ["readToString", (fs, bad) => fs.readToString(bad)],
+  ["readStream", (fs, bad) => fs.readStream(bad)],
+  ["write", (fs, bad) => fs.write(bad, "x")],
+  ["writeStream", (fs, bad) => fs.writeStream(bad)],
+  ["list", (fs, bad) => fs.list(bad)],
+  ["mkdir", (fs, bad) => fs.mkdir(bad)],
+  ["removeDir", (fs, bad) => fs.removeDir(bad)],
+  ["remove", (fs, bad) => fs.remove(bad)],
+  ["copy from", (fs, bad) => fs.copy(bad, "x")],
+  ["copy to", (fs, bad) => fs.copy("f", bad)],
+  ["rename from", (fs, bad) => fs.rename(bad, "x")],
+  ["rename to", (fs, bad) => fs.rename("f", bad)],
+  ["stat", (fs, bad) => fs.stat(bad)],
+  ["exists", (fs, bad) => fs.exists(bad)],
+];
+
+Deno.test("VolumeFs methods reject non-string paths", async () => {
+  const badPaths: [string, unknown][] = [
+    ["null", null],
+    ["undefined", undefined],
+    ["number", 1],
+    ["symbol", Symbol("p")],
+    ["String object", new String("f")],
+    ["array", ["f"]],
+    ["object without prototype", Object.create(null)],
+    ["object whose toString throws", {
+      toString() {
+        throw new Error("toString called");
+      },
+    }],
+    [
+      "revoked proxy",
+      (() => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      })(),
+    ],
+  ];
+  await withVolume(async (fs, root) => {
+    await Deno.writeTextFile(`${root}/f`, "x");
+    for (const [method, call] of pathCalls) {
+      for (const [label, bad] of badPaths) {
+        const err = await call(fs, bad as string).catch((e) => e);
+        assert.ok(
+          err instanceof InvalidPathError,
+          `${method} with ${label}: ${err}`,
+        );
+        assert.match(err.message, /expected a string/);
+      }
+    }
+    assert.equal(await Deno.readTextFile(`${root}/f`), "x");
+    assert.deepEqual((await fs.list("")).map((entry) => entry.path), ["f"]);
+  });
+});
+
+Deno.test("VolumeFs methods reject too long segment", async () => {
+  await withVolume(async (fs, root) => {
+    await Deno.writeTextFile(`${root}/f`, "x");
+    const segment = "s".repeat(MAX_SEGMENT_BYTES + 1);
+    for (const [method, call] of pathCalls) {
+      const err = await call(fs, `dir/${segment}`).catch((e) => e);
+      assert.ok(err instanceof InvalidPathError, `${method}: ${err}`);
+      assert.match(err.message, /volume "data"/);
+      assert.match(err.message, /is 256 bytes long in UTF-8/);
+      assert.match(err.message, /maximum is 255 bytes/);
+    }
+    assert.deepEqual((await fs.list("")).map((entry) => entry.path), ["f"]);
+  });
+});
+
+Deno.test("VolumeFs paths count segment bytes in UTF-8", async () => {
+  await withVolume(async (fs, root) => {
+    // "é" is 2 bytes in UTF-8, so 128 of them are 256 bytes.
+    const err = await fs.write("é".repeat(128), "x").catch((e) => e);
+    assert.ok(err instanceof InvalidPathError, String(err));
+    assert.match(err.message, /is 256 bytes long/);
+
+    const name = "é".repeat(127) + "a";
+    await fs.write(name, "fits");
+    assert.equal(await Deno.readTextFile(`${root}/${name}`), "fits");
+    // The segment limit applies even where ".." removes the segment.
+    await assert.rejects(
+      fs.exists(`${"s".repeat(256)}/..`),
+      InvalidPathError,
+    );
+  });
+});
+
+Deno.test("VolumeFs paths reject too long path", async () => {
+  await withVolume(async (fs) => {
+    const path = Array(17).fill("p".repeat(250)).join("/");
+    const err = await fs.write(path, "x").catch((e) => e);
+    assert.ok(err instanceof InvalidPathError, String(err));
+    assert.match(err.message, /in volume "data"/);
+    assert.match(err.message, /normalized path is 4266 bytes long/);
+    assert.match(err.message, /maximum is 4095 bytes/);
+    // The path is shortened in the message.
+    assert.match(err.message, /"p{80}…p{30}"/);
+    assert.ok(err.message.length < 300, err.message);
+    assert.deepEqual(await fs.list(""), []);
+
+    const nul = await fs.read(`${path}\0`).catch((e) => e);
+    assert.ok(nul instanceof InvalidPathError, String(nul));
+    assert.ok(nul.message.length < 300, nul.message);
+  });
+});
+
+Deno.test("VolumeFs path limit is 4095 bytes normalized", () => {
+  // A host path adds the root to this, and the host rejects it, so the
+  // parser is called directly.
+  const longest = Array(16).fill("p".repeat(255)).join("/");
+  assert.equal(longest.length, MAX_PATH_BYTES);
+  assert.equal(parseRequestPath("data", longest).length, 16);
+  assert.equal(parseRequestPath("data", `/${longest}/./x/..`).length, 16);
+  let err: unknown;
+  try {
+    parseRequestPath("data", `${longest}/q`);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof InvalidPathError, String(err));
+  assert.match(err.message, /normalized path is 4097 bytes long/);
+});
+
+Deno.test("quoteShortened() keeps surrogate pairs whole", () => {
+  const short = "😀".repeat(60);
+  assert.equal(quoteShortened(short), JSON.stringify(short));
+
+  const long = `a${"😀".repeat(100)}b`;
+  const shortened = JSON.parse(quoteShortened(long));
+  assert.ok(shortened.isWellFormed(), JSON.stringify(shortened));
+  assert.equal(shortened, `a${"😀".repeat(39)}…${"😀".repeat(14)}b`);
+});
+
+Deno.test("VolumeFs paths reject unpaired surrogates", async () => {
+  await withVolume(async (fs) => {
+    for (const path of ["\ud800", "a/\udfffb", "\ude00\ud83d"]) {
+      const err = await fs.write(path, "x").catch((e) => e);
+      assert.ok(
+        err instanceof InvalidPathError,
+        `${JSON.stringify(path)}: ${err}`,
+      );
+      assert.match(err.message, /unpaired UTF-16 surrogates/);
+    }
+    assert.deepEqual(await fs.list(""), []);
+    await fs.write("\ud83d\ude00", "paired");
+    assert.equal(await fs.readToString("😀"), "paired");
   });
 });
 
