@@ -81,6 +81,7 @@ export type {
   PruneOptions,
   PruneReport,
   RemoveOptions,
+  ScanOptions,
   ScanResult,
   VolumeBackend,
   VolumeInfo,

@@ -17,7 +17,7 @@ const referenceHome = await makeTempDirRemovedAtExit(
 );
 setDefaultBackend(new LocalBackend({ home }));
 // The store makes the table and switches the file to WAL.
-new Store(`${referenceHome}/db/msb.db`).close();
+Store.openForWrite(`${referenceHome}/db/msb.db`).close();
 Deno.mkdirSync(`${referenceHome}/volumes`);
 const db = new DatabaseSync(`${referenceHome}/db/msb.db`);
 const insert = db.prepare(

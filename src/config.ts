@@ -68,7 +68,8 @@ export interface VolumeConfig {
   readonly kind?: VolumeKind;
   /**
    * Quota of a `dir` volume in MiB, or `null` for none. A `disk` volume
-   * rejects it.
+   * rejects it. The quota is recorded for the sandbox runtime to enforce;
+   * this module does not limit writes.
    *
    * @default {null}
    */

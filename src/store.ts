@@ -7,6 +7,16 @@
  * microsandbox that lacks some columns is read with defaults for them, and
  * only writes that need a missing column fail.
  *
+ * The store's own state lives in a table of its own,
+ * `msb_volumes_intent`: one row per create or remove in progress, so that
+ * prune can tell the leftovers of an interrupted operation from a
+ * directory whose row was lost with a replaced database.
+ *
+ * Reading never writes: listing a home whose database does not exist yet
+ * creates nothing, and reading leaves the journal mode of a database that
+ * microsandbox created as it is. The first write switches the database to
+ * WAL mode and creates the tables that are missing.
+ *
  * Every statement runs with a busy timeout, and an operation that still finds
  * the database locked is retried a few times before it raises
  * {@linkcode BusyError}, so `database is locked` never reaches a caller.
@@ -22,6 +32,7 @@ import {
 import {
   BusyError,
   DatabaseError,
+  IoError,
   VolumeAlreadyExistsError,
 } from "./errors.ts";
 import type { Label, VolumeKind } from "./config.ts";
@@ -87,6 +98,18 @@ const CREATE_VOLUME_TABLE = `CREATE TABLE IF NOT EXISTS volume (
   updated_at TEXT NOT NULL
 )`;
 
+/** Operations that the intent table records while they run. */
+export type IntentOperation = "create" | "remove";
+
+/** A `volume` row as SQLite returned it, kept to put it back unchanged. */
+export type RawVolumeRow = Record<string, SQLInputValue>;
+
+const CREATE_INTENT_TABLE = `CREATE TABLE IF NOT EXISTS msb_volumes_intent (
+  name TEXT PRIMARY KEY NOT NULL,
+  operation TEXT NOT NULL,
+  started_at TEXT NOT NULL
+)`;
+
 /** Columns that the store reads when they exist, with SQL defaults. */
 const OPTIONAL_COLUMNS: Record<string, string> = {
   kind: "'dir'",
@@ -109,10 +132,12 @@ export class Store {
   /** Path of the database file. */
   readonly path: string;
   readonly #db: DatabaseSync;
-  readonly #columns: Set<string>;
   readonly #readOnly: boolean;
-  readonly #selectList: string;
   readonly #busyTimeoutMs: number;
+  #columns: Set<string> = new Set();
+  #hasIntentTable = false;
+  #preparedForWrites = false;
+  #selectList = "";
   /**
    * Prepared statements by SQL text, so each is compiled once per
    * connection. Every call runs a statement to completion or resets it, so
@@ -121,32 +146,64 @@ export class Store {
   readonly #statements = new Map<string, StatementSync>();
 
   /**
-   * Opens the database at `path`, creating the file, its directory and the
-   * `volume` table when they are missing.
+   * Opens the database at `path` for reading, or returns `null` when the
+   * file does not exist; nothing is created.
    *
    * @param path Database file.
    * @param busyTimeoutMs How long a statement waits for another
    * connection's lock before it is retried, in ms.
    * @throws {DatabaseError} If the file is not SQLite or cannot be opened.
    */
-  constructor(path: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS) {
+  static openIfExists(
+    path: string,
+    busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS,
+  ): Store | null {
+    try {
+      Deno.statSync(path);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw describeIoError(err, `open database ${path}`);
+    }
+    return new Store(path, busyTimeoutMs);
+  }
+
+  /**
+   * Opens the database at `path` for writing, creating the file, its
+   * directory and the tables when they are missing.
+   *
+   * @param path Database file.
+   * @param busyTimeoutMs How long a statement waits for another
+   * connection's lock before it is retried, in ms.
+   * @throws {DatabaseError} If the file is not SQLite, is read-only or
+   * cannot be opened.
+   */
+  static openForWrite(
+    path: string,
+    busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS,
+  ): Store {
+    const store = new Store(path, busyTimeoutMs);
+    try {
+      store.prepareForWrites();
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  private constructor(path: string, busyTimeoutMs: number) {
     this.path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#readOnly = isReadOnlyFile(path);
     this.#db = openDatabase(path, this.#readOnly);
     try {
-      this.#columns = this.#prepareSchema();
+      // A connection setting, not a write to the file.
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+      this.#readSchema();
     } catch (err) {
       this.#db.close();
-      throw err;
+      throw translateSqliteError(err, path);
     }
-    this.#selectList = [
-      "id",
-      "name",
-      ...Object.entries(OPTIONAL_COLUMNS).map(([column, fallback]) =>
-        this.#columns.has(column) ? column : `${fallback} AS ${column}`
-      ),
-    ].join(", ");
   }
 
   /** Closes the connection. */
@@ -154,8 +211,30 @@ export class Store {
     this.#db.close();
   }
 
+  /**
+   * Makes the database ready for writes once: WAL mode and the tables that
+   * are missing.
+   *
+   * @throws {DatabaseError} If the database is read-only.
+   */
+  prepareForWrites(): void {
+    if (this.#preparedForWrites) return;
+    this.requireWritable();
+    this.#retry(() => {
+      const mode = this.#db.prepare("PRAGMA journal_mode").get();
+      if (String(mode?.journal_mode).toLowerCase() !== "wal") {
+        this.#db.exec("PRAGMA journal_mode = WAL");
+      }
+      this.#db.exec(CREATE_VOLUME_TABLE);
+      this.#db.exec(CREATE_INTENT_TABLE);
+    });
+    this.#readSchema();
+    this.#preparedForWrites = true;
+  }
+
   /** Returns the record named `name`, or `null`. */
   get(name: string): VolumeRecord | null {
+    if (!this.#columns.has("name")) return null;
     const row = this.#retry(() =>
       this.#prepare(`SELECT ${this.#selectList} FROM volume WHERE name = ?`)
         .get(name)
@@ -163,27 +242,69 @@ export class Store {
     return row === undefined ? null : decodeRow(row);
   }
 
-  /** Returns every record, newest first. */
+  /**
+   * Returns every record, newest first: by creation time, then by row id.
+   * The times are compared after parsing, because other writers may store
+   * them in other ISO 8601 forms, which do not sort as text.
+   */
   list(): VolumeRecord[] {
-    const order = this.#columns.has("created_at")
-      ? "created_at DESC, id DESC"
-      : "id DESC";
+    if (!this.#columns.has("name")) return [];
     const rows = this.#retry(() =>
-      this.#prepare(`SELECT ${this.#selectList} FROM volume ORDER BY ${order}`)
-        .all()
+      this.#prepare(`SELECT ${this.#selectList} FROM volume`).all()
     );
-    return rows.map(decodeRow);
+    return rows.map(decodeRow).sort((a, b) =>
+      b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id
+    );
+  }
+
+  /** Returns the operations in progress or interrupted, by volume name. */
+  intents(): Map<string, IntentOperation> {
+    const intents = new Map<string, IntentOperation>();
+    if (!this.#hasIntentTable) return intents;
+    const rows = this.#retry(() =>
+      this.#prepare("SELECT name, operation FROM msb_volumes_intent").all()
+    );
+    for (const row of rows) {
+      const operation = row.operation === "remove" ? "remove" : "create";
+      intents.set(String(row.name), operation);
+    }
+    return intents;
   }
 
   /**
-   * Inserts a row and returns its record.
+   * Records that a create of `name` starts, before anything is made on
+   * disk.
    *
+   * @throws {DatabaseError} If the database is read-only.
+   */
+  beginCreate(name: string): void {
+    this.prepareForWrites();
+    this.#retry(() =>
+      this.#prepare(
+        "INSERT OR REPLACE INTO msb_volumes_intent (name, operation, started_at) VALUES (?, 'create', ?)",
+      ).run(name, formatTimestamp(new Date()))
+    );
+  }
+
+  /** Forgets the operation in progress on `name`, if any. */
+  clearIntent(name: string): void {
+    this.prepareForWrites();
+    this.#retry(() =>
+      this.#prepare("DELETE FROM msb_volumes_intent WHERE name = ?").run(name)
+    );
+  }
+
+  /**
+   * Inserts a row and, in the same transaction, ends the create recorded
+   * for its name.
+   *
+   * @returns The new record.
    * @throws {VolumeAlreadyExistsError} If a row with the name exists.
    * @throws {DatabaseError} If the database is read-only or lacks a column
    * that the row needs.
    */
   insert(row: NewVolumeRow): VolumeRecord {
-    this.requireWritable();
+    this.prepareForWrites();
     if (row.kind === "disk") this.requireDiskColumns(row.name);
     const now = formatTimestamp(new Date());
     const values: Record<string, SQLInputValue> = {
@@ -207,8 +328,13 @@ export class Store {
     const parameters = columns.map((column) => values[column]);
     let inserted: Record<string, unknown> | undefined;
     try {
-      // all() runs the statement to completion, which commits the insert.
-      inserted = this.#retry(() => this.#prepare(sql).all(...parameters))[0];
+      inserted = this.#transaction(() => {
+        const rows = this.#prepare(sql).all(...parameters);
+        this.#prepare("DELETE FROM msb_volumes_intent WHERE name = ?").run(
+          row.name,
+        );
+        return rows[0];
+      });
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new VolumeAlreadyExistsError(
@@ -231,17 +357,61 @@ export class Store {
   }
 
   /**
-   * Deletes the row named `name`.
+   * Deletes the row named `name` and, in the same transaction, records
+   * that its removal runs.
+   *
+   * @returns The deleted row, to put back with {@linkcode Store.restore}
+   * if the removal cannot go on, or `null` when there was no row.
+   * @throws {DatabaseError} If the database is read-only.
+   */
+  beginRemove(name: string): RawVolumeRow | null {
+    this.prepareForWrites();
+    return this.#transaction(() => {
+      const deleted = this.#prepare(
+        "DELETE FROM volume WHERE name = ? RETURNING *",
+      ).all(name)[0] as RawVolumeRow | undefined;
+      if (deleted === undefined) return null;
+      this.#prepare(
+        "INSERT OR REPLACE INTO msb_volumes_intent (name, operation, started_at) VALUES (?, 'remove', ?)",
+      ).run(name, formatTimestamp(new Date()));
+      return deleted;
+    });
+  }
+
+  /**
+   * Puts back a row that {@linkcode Store.beginRemove} deleted, with its
+   * id and times, and forgets the removal.
+   */
+  restore(row: RawVolumeRow): void {
+    this.prepareForWrites();
+    const columns = Object.keys(row);
+    this.#transaction(() => {
+      this.#prepare(
+        `INSERT INTO volume (${columns.join(", ")}) VALUES (${
+          columns.map(() => "?").join(", ")
+        })`,
+      ).run(...columns.map((column) => row[column]));
+      this.#prepare("DELETE FROM msb_volumes_intent WHERE name = ?").run(
+        String(row.name),
+      );
+    });
+  }
+
+  /**
+   * Deletes the row named `name` and any operation recorded for it.
    *
    * @returns Whether a row was deleted.
    * @throws {DatabaseError} If the database is read-only.
    */
   delete(name: string): boolean {
-    this.requireWritable();
-    const result = this.#retry(() =>
-      this.#prepare("DELETE FROM volume WHERE name = ?").run(name)
-    );
-    return Number(result.changes) > 0;
+    this.prepareForWrites();
+    return this.#transaction(() => {
+      const result = this.#prepare("DELETE FROM volume WHERE name = ?").run(
+        name,
+      );
+      this.#prepare("DELETE FROM msb_volumes_intent WHERE name = ?").run(name);
+      return Number(result.changes) > 0;
+    });
   }
 
   /**
@@ -251,6 +421,8 @@ export class Store {
    * the columns and the volume.
    */
   requireDiskColumns(name: string): void {
+    // A table that does not exist yet is created with every column.
+    if (!this.#columns.has("name")) return;
     const missing = DISK_COLUMNS.filter((column) => !this.#columns.has(column));
     if (missing.length === 0) return;
     throw new DatabaseError(
@@ -260,28 +432,6 @@ export class Store {
         missing.length === 1 ? "" : "s"
       } (an older microsandbox schema). Upgrade microsandbox to migrate it, or use another MSB_HOME.`,
     );
-  }
-
-  #prepareSchema(): Set<string> {
-    return this.#retry(() => {
-      if (!this.#readOnly) {
-        this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
-        this.#db.exec("PRAGMA journal_mode = WAL");
-        this.#db.exec(CREATE_VOLUME_TABLE);
-      }
-      const info = this.#db.prepare("PRAGMA table_info(volume)").all();
-      const columns = new Set(info.map((column) => String(column.name)));
-      if (!columns.has("name")) {
-        throw new DatabaseError(
-          `Database ${this.path} has no usable volume table: ${
-            columns.size === 0
-              ? "the table is missing"
-              : "it has no name column"
-          }. Point MSB_HOME at a microsandbox home or an empty directory.`,
-        );
-      }
-      return columns;
-    });
   }
 
   /**
@@ -297,6 +447,35 @@ export class Store {
     }
   }
 
+  /** Reads which tables and `volume` columns exist. */
+  #readSchema(): void {
+    this.#retry(() => {
+      const tables = new Set(
+        this.#db.prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('volume', 'msb_volumes_intent')",
+        ).all().map((row) => String(row.name)),
+      );
+      this.#hasIntentTable = tables.has("msb_volumes_intent");
+      this.#columns = new Set();
+      if (!tables.has("volume")) return;
+      const info = this.#db.prepare("PRAGMA table_info(volume)").all();
+      this.#columns = new Set(info.map((column) => String(column.name)));
+      if (!this.#columns.has("name")) {
+        throw new DatabaseError(
+          `Database ${this.path} has no usable volume table: it has no name column. Point MSB_HOME at a microsandbox home or an empty directory.`,
+        );
+      }
+    });
+    this.#selectList = [
+      "id",
+      "name",
+      ...Object.entries(OPTIONAL_COLUMNS).map(([column, fallback]) =>
+        this.#columns.has(column) ? column : `${fallback} AS ${column}`
+      ),
+    ].join(", ");
+    this.#statements.clear();
+  }
+
   /** Returns the prepared statement for `sql`, compiling it on first use. */
   #prepare(sql: string): StatementSync {
     let statement = this.#statements.get(sql);
@@ -305,6 +484,21 @@ export class Store {
       this.#statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /** Runs `work` in an immediate transaction, retried while locked. */
+  #transaction<T>(work: () => T): T {
+    return this.#retry(() => {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = work();
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (err) {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw err;
+      }
+    });
   }
 
   /** Runs `operation`, retrying while SQLite reports a lock. */
@@ -316,9 +510,9 @@ export class Store {
         if (!isBusy(err)) throw translateSqliteError(err, this.path);
         if (attempt >= BUSY_RETRIES) {
           throw new BusyError(
-            `Database ${this.path} stayed locked by other processes for more than ${
+            `Database ${this.path} stayed locked by another process for more than ${
               ((BUSY_RETRIES + 1) * this.#busyTimeoutMs) / 1000
-            } s. Retry when fewer processes write to it.`,
+            } s. Retry later, or stop the process that keeps a transaction open on it.`,
             { cause: err },
           );
         }
@@ -345,17 +539,24 @@ export function parseTimestamp(text: string): Date | null {
   if (CANONICAL_TIMESTAMP.test(text)) {
     // The table's own form. list() decodes one per volume, so the digits
     // are read in place, which takes half the time of slicing.
-    return new Date(
+    const month = digitsAt(text, 5, 2);
+    const day = digitsAt(text, 8, 2);
+    const date = new Date(
       Date.UTC(
         digitsAt(text, 0, 4),
-        digitsAt(text, 5, 2) - 1,
-        digitsAt(text, 8, 2),
+        month - 1,
+        day,
         digitsAt(text, 11, 2),
         digitsAt(text, 14, 2),
         digitsAt(text, 17, 2),
         digitsAt(text, 20, 3),
       ),
     );
+    // Date.UTC rolls 2024-13-45 over into 2025; such a time is unreadable.
+    const valid = date.getUTCMonth() === month - 1 &&
+      date.getUTCDate() === day && digitsAt(text, 11, 2) < 24 &&
+      digitsAt(text, 14, 2) < 60 && digitsAt(text, 17, 2) < 60;
+    return valid ? date : null;
   }
   const match =
     /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/
@@ -368,7 +569,11 @@ export function parseTimestamp(text: string): Date | null {
       match[6]
     }.${fraction}${zone}`,
   );
-  return Number.isNaN(date.getTime()) ? null : date;
+  if (Number.isNaN(date.getTime())) return null;
+  // The Date parser accepts day 31 of any month and rolls it over.
+  const rolledOver = zone === "Z" &&
+    date.getUTCDate() !== Number(match[3]);
+  return rolledOver ? null : date;
 }
 
 /** Reads `count` ASCII digits of `text` from `start` as a number. */
@@ -427,7 +632,9 @@ function decodeLabels(value: unknown): Label[] {
   if (parsed !== null && typeof parsed === "object") {
     return Object.entries(parsed).map((
       [key, entry],
-    ) => [key, String(entry)] as const);
+    ) =>
+      [key, typeof entry === "string" ? entry : JSON.stringify(entry)] as const
+    );
   }
   return [];
 }
@@ -505,13 +712,19 @@ function translateSqliteError(err: unknown, path: string): unknown {
   const message = err.message;
   if (/file is not a database|file is encrypted/i.test(message)) {
     return new DatabaseError(
-      `Database ${path} is not an SQLite database (${message}). Move it aside or point MSB_HOME at another home.`,
+      `Database ${path} is not an SQLite database (${message}). Restore it from a backup, or point MSB_HOME at another home. Volumes without rows are kept, never pruned.`,
       { cause: err },
     );
   }
   if (/readonly|read-only/i.test(message)) {
     return new DatabaseError(
       `Database ${path} is read-only (${message}). Make the file and its directory writable or use another MSB_HOME.`,
+      { cause: err },
+    );
+  }
+  if (/database or disk is full|SQLITE_FULL/i.test(message)) {
+    return new IoError(
+      `Database ${path} cannot be written: no space left on device. Free some space and retry.`,
       { cause: err },
     );
   }

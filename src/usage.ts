@@ -14,7 +14,9 @@ import { describeIoError } from "./_io.ts";
  * A sparse 10 GiB image counts only the blocks written.
  *
  * Entries that vanish during the walk are skipped, because a running
- * sandbox may delete files while the volume is measured. A missing `path`
+ * sandbox may delete files while the volume is measured. So are the
+ * contents of directories that the host user may not read, which makes the
+ * result a lower bound for a user other than root. A missing `path`
  * measures 0.
  *
  * @param path Directory or file to measure.
@@ -30,7 +32,7 @@ export function measureUsedBytes(path: string): number {
     try {
       info = Deno.lstatSync(current);
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) continue;
+      if (skippable(err, current, path)) continue;
       throw describeIoError(err, `measure ${current}`);
     }
     if ((info.nlink ?? 1) > 1 && !info.isDirectory) {
@@ -45,9 +47,20 @@ export function measureUsedBytes(path: string): number {
         pending.push(`${current}/${entry.name}`);
       }
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) continue;
+      if (skippable(err, current, path)) continue;
       throw describeIoError(err, `list ${current}`);
     }
   }
   return total;
+}
+
+/**
+ * Reports whether a failure to read `current` is skipped: an entry that
+ * vanished, or one inside the volume that the host user may not read, as a
+ * sandbox can leave with `chmod 000`. A failure on the volume root itself
+ * is an error.
+ */
+function skippable(err: unknown, current: string, root: string): boolean {
+  if (err instanceof Deno.errors.NotFound) return true;
+  return err instanceof Deno.errors.PermissionDenied && current !== root;
 }

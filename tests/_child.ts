@@ -10,6 +10,8 @@
  *   loop PREFIX                  create and remove dir and 1 GiB disk
  *                                volumes until killed
  *   hold NAME                    lock a volume, print "locked", wait
+ *   list                         list the names of the volumes
+ *   remove NAME                  remove one volume
  *
  * @module
  */
@@ -76,6 +78,17 @@ switch (command) {
     break;
   case "loop":
     await loop(name);
+    break;
+  case "list":
+    try {
+      const { volumes } = await backend.scanVolumes();
+      report({ ok: true, names: volumes.map((volume) => volume.name) });
+    } catch (err) {
+      await attempt(() => Promise.reject(err));
+    }
+    break;
+  case "remove":
+    await attempt(() => backend.removeVolume(name));
     break;
   case "hold": {
     const lock = await backend.lockVolume(name);

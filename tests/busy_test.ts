@@ -20,7 +20,7 @@ Deno.test("held write lock raises BusyError", async () => {
       await assert.rejects(attempt(), (err: Error) => {
         assert.ok(err instanceof BusyError, String(err));
         assert.ok(err.message.includes(`${temp.home}/db/msb.db`), err.message);
-        assert.match(err.message, /locked by other processes/);
+        assert.match(err.message, /locked by another process/);
         return true;
       });
     }

@@ -85,7 +85,7 @@ Deno.test("remove interrupted after the row leaves a prunable directory", async 
   const scan = await temp.backend.scanVolumes();
   assert.deepEqual(scan.volumes, []);
   assert.deepEqual(scan.leftovers.map((leftover) => leftover.kind), [
-    "directory-without-row",
+    "interrupted-remove",
   ]);
   const report = await temp.backend.prune();
   assert.equal(report.leftovers.length, 1);

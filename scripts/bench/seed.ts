@@ -28,7 +28,7 @@ export function seededName(index: number): string {
 export function seedVolumes(home: string, count: number): string[] {
   const databasePath = `${home}/db/msb.db`;
   // The store creates the table with the layout that microsandbox uses.
-  new Store(databasePath).close();
+  Store.openForWrite(databasePath).close();
   Deno.mkdirSync(`${home}/volumes`, { recursive: true });
   const names: string[] = [];
   const db = new DatabaseSync(databasePath);

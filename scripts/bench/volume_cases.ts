@@ -80,7 +80,7 @@ export async function benchList(options: ListOptions): Promise<CaseReport> {
     const select = db.prepare(
       `SELECT ${LIST_COLUMNS} FROM volume ORDER BY created_at DESC, id DESC`,
     );
-    store = new Store(databasePath);
+    store = Store.openForWrite(databasePath);
     const openedStore = store;
 
     const checkCount = (source: string, found: number) => {
@@ -298,7 +298,7 @@ export async function benchCreateRemove(
   try {
     setDefaultBackend(backend);
     // The store makes the table and switches the file to WAL.
-    new Store(`${referenceHome}/db/msb.db`).close();
+    Store.openForWrite(`${referenceHome}/db/msb.db`).close();
     const referenceVolumes = `${referenceHome}/volumes`;
     Deno.mkdirSync(referenceVolumes);
     db = new DatabaseSync(`${referenceHome}/db/msb.db`);

@@ -134,16 +134,21 @@ function nameLock(file: Deno.FsFile, path: string): NameLock {
 
 /**
  * Takes a volume lock on `target`, the image or directory of volume `name`.
+ * Once the lock is held, it checks that `target` still leads to the locked
+ * file and that `stillExists` returns true, because the volume may have
+ * been removed while this waited.
  *
  * @throws {VolumeInUseError} If a conflicting holder has it and `wait` is
  * false.
- * @throws {VolumeNotFoundError} If the target does not exist.
+ * @throws {VolumeNotFoundError} If the target does not exist, or the
+ * volume was removed while this waited.
  */
 export async function lockVolumeTarget(
   name: string,
   target: string,
   exclusive: boolean,
   wait: boolean,
+  stillExists: () => boolean = () => true,
 ): Promise<VolumeLock> {
   let file: Deno.FsFile;
   try {
@@ -167,9 +172,16 @@ export async function lockVolumeTarget(
         } lock on ${target}. Stop the sandbox that uses it, or wait.`,
       );
     }
+    if (!(await isSameFile(file, target)) || !stillExists()) {
+      throw new VolumeNotFoundError(
+        `Volume ${
+          JSON.stringify(name)
+        } was removed while waiting for its lock.`,
+      );
+    }
   } catch (err) {
     file.close();
-    throw err instanceof VolumeInUseError
+    throw err instanceof VolumeInUseError || err instanceof VolumeNotFoundError
       ? err
       : describeIoError(err, `lock ${target}`);
   }

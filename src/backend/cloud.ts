@@ -14,6 +14,7 @@ import type {
   PruneOptions,
   PruneReport,
   RemoveOptions,
+  ScanOptions,
   ScanResult,
   VolumeBackend,
   VolumeInfo,
@@ -107,7 +108,7 @@ export class CloudBackend implements VolumeBackend {
    * @returns A promise that always rejects.
    * @throws {UnsupportedError} Always, as the rejection reason.
    */
-  scanVolumes(): Promise<ScanResult> {
+  scanVolumes(_options?: ScanOptions): Promise<ScanResult> {
     return Promise.reject(unsupported("list"));
   }
 

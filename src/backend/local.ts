@@ -2,12 +2,18 @@
  * The local backend: volumes under a home directory on this host, their
  * metadata in `<home>/db/msb.db`.
  *
- * Create builds the volume in a staging directory, renames it into place,
- * then inserts the row, and renames it back out if the insert fails.
- * Remove deletes the row, renames the directory aside, then deletes it. A
- * process killed between two steps leaves a leftover that
- * {@linkcode LocalBackend.prune} finds and removes, never a half-made volume
- * under the volume's name.
+ * Create records its intent in the store's own table, builds the volume in
+ * a staging directory, renames it into place, then inserts the row and
+ * clears the intent in one transaction; if a step fails, it renames the
+ * directory back out and deletes it. Remove deletes the row and records its
+ * intent in one transaction, renames the directory aside (putting the row
+ * back if that fails), deletes it, then clears the intent.
+ *
+ * A process killed between two steps leaves a leftover that
+ * {@linkcode LocalBackend.prune} recognises by its staging name or by the
+ * recorded intent, and removes. A directory without a row and without an
+ * intent, as after the database was replaced, may hold data: prune reports
+ * it and keeps it.
  *
  * @module
  */
@@ -28,11 +34,28 @@ import {
 } from "../errors.ts";
 import { VolumeFs } from "../fs.ts";
 import { BYTES_PER_MIB } from "../size.ts";
-import { DEFAULT_BUSY_TIMEOUT_MS, Store, type VolumeRecord } from "../store.ts";
+import {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  type IntentOperation,
+  Store,
+  type VolumeRecord,
+} from "../store.ts";
 import { measureUsedBytes } from "../usage.ts";
 import { failpoint } from "./_failpoints.ts";
-import { classifyEntry, HomeLayout, resolveHome } from "./_layout.ts";
-import { lockName, lockVolumeTarget, tryLockName } from "./_locks.ts";
+import { invalidRow, judgeEntry, rowWithoutDirectory } from "./_leftovers.ts";
+import {
+  classifyEntry,
+  DISK_FILE_NAME,
+  HomeLayout,
+  resolveHome,
+} from "./_layout.ts";
+import {
+  isNameLocked,
+  lockName,
+  lockVolumeTarget,
+  tryLockName,
+} from "./_locks.ts";
+import { pathExists, removeTree, syncDirectory } from "./_tree.ts";
 import type {
   BackendKind,
   CreateOptions,
@@ -41,11 +64,15 @@ import type {
   PruneOptions,
   PruneReport,
   RemoveOptions,
+  ScanOptions,
   ScanResult,
   VolumeBackend,
   VolumeInfo,
   VolumeLock,
 } from "./types.ts";
+
+/** Largest accepted busy timeout, in ms: SQLite takes a 32-bit int. */
+const MAX_BUSY_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Options of {@linkcode LocalBackend}.
@@ -145,9 +172,34 @@ export class LocalBackend implements VolumeBackend {
    * reading `MSB_HOME` or `HOME`.
    */
   constructor(options: LocalBackendOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new InvalidConfigError(
+        `Invalid LocalBackend options ${
+          String(options)
+        }: expected an object such as { home: "/path" }.`,
+      );
+    }
+    if (options.home !== undefined && typeof options.home !== "string") {
+      throw new InvalidConfigError(
+        `Invalid home ${
+          String(options.home)
+        }: expected a directory path as a string, got ${typeof options.home}.`,
+      );
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (
+      !Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 ||
+      busyTimeoutMs > MAX_BUSY_TIMEOUT_MS
+    ) {
+      throw new InvalidConfigError(
+        `Invalid busyTimeoutMs ${
+          String(busyTimeoutMs)
+        }: expected a whole number of ms from 0 to ${MAX_BUSY_TIMEOUT_MS}.`,
+      );
+    }
     this.home = resolveHome(options.home);
     this.#layout = new HomeLayout(this.home);
-    this.#busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.#busyTimeoutMs = busyTimeoutMs;
   }
 
   /**
@@ -211,12 +263,11 @@ export class LocalBackend implements VolumeBackend {
     options: CreateOptions = {},
   ): Promise<VolumeInfo> {
     const resolved = resolveConfig(config);
-    const store = this.#openStore();
-    store.requireWritable();
-    if (resolved.kind === "disk") store.requireDiskColumns(resolved.name);
-    this.#layout.ensureDirs();
-    using _nameLock = await lockName(this.#layout.lockPath(resolved.name));
     const name = resolved.name;
+    const store = this.#writeStore();
+    if (resolved.kind === "disk") store.requireDiskColumns(name);
+    this.#layout.ensureDirs();
+    using nameLock = await lockName(this.#layout.lockPath(name));
     if (store.get(name) !== null) {
       throw new VolumeAlreadyExistsError(
         `Volume ${
@@ -229,23 +280,25 @@ export class LocalBackend implements VolumeBackend {
       throw new VolumeAlreadyExistsError(
         `Volume ${
           JSON.stringify(name)
-        } cannot be created: ${target} exists without a database row (a leftover of an interrupted operation). Run \`prune\` to remove it, or choose another name.`,
+        } cannot be created: ${target} exists without a database row. Run \`ls\` to see what it is, and choose another name or move the directory away.`,
       );
     }
 
+    // Recorded first, so that prune can tell what a crash leaves behind.
+    store.beginCreate(name);
     const staging = this.#layout.stagingDir(name);
-    try {
-      Deno.mkdirSync(staging, { mode: 0o755 });
-    } catch (err) {
-      throw describeIoError(err, `create directory ${staging}`);
-    }
     let renamed = false;
     try {
+      try {
+        Deno.mkdirSync(staging, { mode: 0o755 });
+      } catch (err) {
+        throw describeIoError(err, `create directory ${staging}`);
+      }
       await failpoint("create:staged");
       if (resolved.kind === "disk") {
         // Loaded on first use, so commands that format nothing start faster.
         const { formatExt4 } = await import("../ext4/format.ts");
-        await formatExt4(`${staging}/disk.raw`, {
+        await formatExt4(`${staging}/${DISK_FILE_NAME}`, {
           sizeBytes: resolved.sizeMib! * BYTES_PER_MIB,
           onProgress: options.onProgress,
         });
@@ -263,19 +316,8 @@ export class LocalBackend implements VolumeBackend {
       const record = store.insert(toRow(resolved));
       return this.#toInfo(record, 0);
     } catch (err) {
-      if (renamed) {
-        // Rename back so the volume never exists without its row.
-        try {
-          Deno.renameSync(target, staging);
-        } catch {
-          // Prune reports the directory without a row.
-        }
-      }
-      try {
-        removeTree(staging);
-      } catch {
-        // Prune reports the staging directory; the first error matters more.
-      }
+      this.#undoCreate(name, staging, renamed ? target : null);
+      nameLock.releaseAndDelete();
       throw err;
     }
   }
@@ -309,14 +351,14 @@ export class LocalBackend implements VolumeBackend {
   getVolume(name: string): Promise<VolumeInfo> {
     return settle(() => {
       validateName(name);
-      const record = this.#openStore().get(name);
+      const record = this.#readStore()?.get(name) ?? null;
       if (record === null) throw notFound(name);
       const dir = this.#layout.volumeDir(name);
       if (!pathExists(dir)) {
         throw new VolumeNotFoundError(
           `Volume ${
             JSON.stringify(name)
-          } has a database row but its directory ${dir} is missing (a leftover of an interrupted operation). Run \`prune\` to remove the row.`,
+          } has a database row but its directory ${dir} is missing, so its data is gone. Run \`prune\` to remove the row.`,
         );
       }
       return this.#toInfo(record, measureUsedBytes(dir));
@@ -346,34 +388,48 @@ export class LocalBackend implements VolumeBackend {
    *
    * @returns Complete volumes, newest first, and leftovers.
    */
-  scanVolumes(): Promise<ScanResult> {
-    return settle(() => this.#scan());
-  }
-
-  #scan(): ScanResult {
-    const records = this.#openStore().list();
+  async scanVolumes(options: ScanOptions = {}): Promise<ScanResult> {
+    const measure = options?.measureUsage !== false;
+    const store = this.#readStore();
+    const records = store?.list() ?? [];
+    const intents = store?.intents() ?? new Map<string, IntentOperation>();
     const entries = this.#readVolumesDir();
     const volumes: VolumeInfo[] = [];
     const leftovers: Leftover[] = [];
     const rowNames = new Set<string>();
     for (const record of records) {
+      if (!isValidName(record.name)) {
+        // Never build a path from a name that could climb out of the home.
+        leftovers.push(invalidRow(record.name, this.#layout.databasePath));
+        continue;
+      }
       rowNames.add(record.name);
       const dir = this.#layout.volumeDir(record.name);
       if (entries.has(record.name)) {
-        volumes.push(this.#toInfo(record, measureUsedBytes(dir)));
+        volumes.push(
+          this.#toInfo(record, measure ? measureUsedBytes(dir) : NaN),
+        );
       } else {
-        leftovers.push({
-          kind: "row-without-directory",
-          name: record.name,
-          path: null,
-          description: `Volume ${
-            JSON.stringify(record.name)
-          } has a database row but no directory ${dir}.`,
-        });
+        const inProgress = await isNameLocked(
+          this.#layout.lockPath(record.name),
+        );
+        leftovers.push(rowWithoutDirectory(record.name, dir, inProgress));
       }
     }
     for (const entry of entries) {
-      const leftover = this.#judgeEntry(entry, rowNames);
+      const role = classifyEntry(entry, isValidName);
+      if (role.role === "locks") continue;
+      const name = "name" in role ? role.name : null;
+      const hasRow = name !== null && rowNames.has(name);
+      if (role.role === "volume" && hasRow) continue;
+      const leftover = judgeEntry({
+        path: `${this.#layout.volumesDir}/${entry}`,
+        role,
+        hasRow,
+        intent: name === null ? undefined : intents.get(name),
+        inProgress: name !== null &&
+          await isNameLocked(this.#layout.lockPath(name)),
+      });
       if (leftover !== null) leftovers.push(leftover);
     }
     return { volumes, leftovers };
@@ -406,35 +462,41 @@ export class LocalBackend implements VolumeBackend {
    */
   async removeVolume(name: string, options: RemoveOptions = {}): Promise<void> {
     validateName(name);
-    const store = this.#openStore();
-    store.requireWritable();
+    const force = options?.force === true;
+    // Checked before locking, so that removing a missing name creates no
+    // lock file.
+    if ((this.#readStore()?.get(name) ?? null) === null) throw notFound(name);
+    const store = this.#writeStore();
     this.#layout.ensureDirs();
-    using _nameLock = await lockName(this.#layout.lockPath(name));
+    using nameLock = await lockName(this.#layout.lockPath(name));
     const record = store.get(name);
     if (record === null) throw notFound(name);
     const dir = this.#layout.volumeDir(name);
     let inUseLock: VolumeLock | null = null;
     try {
       if (pathExists(dir)) {
-        inUseLock = await this.#lockForRemoval(record, options.force === true);
+        inUseLock = await this.#lockForRemoval(record, force);
       }
       await failpoint("remove:locked");
-      store.delete(name);
+      const row = store.beginRemove(name);
+      if (row === null) throw notFound(name);
       await failpoint("remove:row-deleted");
-      if (!pathExists(dir)) return;
-      const removing = this.#layout.removingDir(name);
-      try {
-        Deno.renameSync(dir, removing);
-      } catch (err) {
-        throw describeIoError(
-          err,
-          `move ${dir} aside to delete it (its row is already deleted; run \`prune\` to finish)`,
-        );
+      if (pathExists(dir)) {
+        const removing = this.#layout.removingDir(name);
+        try {
+          Deno.renameSync(dir, removing);
+        } catch (err) {
+          // Put the row back, so a failed remove changes nothing.
+          store.restore(row);
+          throw describeIoError(err, `move ${dir} aside to delete it`);
+        }
+        await failpoint("remove:renamed");
+        inUseLock?.release();
+        inUseLock = null;
+        removeTree(removing);
       }
-      await failpoint("remove:renamed");
-      inUseLock?.release();
-      inUseLock = null;
-      removeTree(removing);
+      store.clearIntent(name);
+      nameLock.releaseAndDelete();
     } finally {
       inUseLock?.release();
     }
@@ -474,13 +536,16 @@ export class LocalBackend implements VolumeBackend {
     options: LockOptions = {},
   ): Promise<VolumeLock> {
     validateName(name);
-    const record = this.#openStore().get(name);
+    const record = this.#readStore()?.get(name) ?? null;
     if (record === null) throw notFound(name);
+    // A remove may run while this waits; the lock then belongs to a file
+    // that is gone, and the check below rejects it.
     return await lockVolumeTarget(
       name,
       this.#lockTarget(record),
-      options.exclusive === true,
-      options.wait === true,
+      options?.exclusive === true,
+      options?.wait === true,
+      () => this.#readStore()?.get(name) != null,
     );
   }
 
@@ -498,11 +563,12 @@ export class LocalBackend implements VolumeBackend {
    * const backend = new LocalBackend({ home });
    * await backend.createVolume({ name: "ci-1", labels: [["ci", "yes"]] });
    * await backend.createVolume({ name: "keep" });
-   * await Deno.mkdir(`${home}/volumes/stray`);
+   * // What a create killed before it finished leaves behind.
+   * await Deno.mkdir(`${home}/volumes/.staging-lost-0123456789abcdef`);
    * const report = await backend.prune({ labels: [["ci", null]] });
    * assert.deepEqual(report.volumes, ["ci-1"]);
    * const leftovers = report.leftovers.map((leftover) => leftover.name);
-   * assert.deepEqual(leftovers, ["stray"]);
+   * assert.deepEqual(leftovers, ["lost"]);
    *
    * backend.close();
    * await Deno.remove(home, { recursive: true });
@@ -512,40 +578,43 @@ export class LocalBackend implements VolumeBackend {
    * @returns What was found and removed.
    */
   async prune(options: PruneOptions = {}): Promise<PruneReport> {
-    const filters = options.labels ?? [];
-    const dryRun = options.dryRun === true;
-    const { volumes, leftovers } = await this.scanVolumes();
+    const { dryRun, filters } = checkPruneOptions(options);
+    const { volumes, leftovers } = await this.scanVolumes({
+      measureUsage: false,
+    });
     const removedLeftovers: Leftover[] = [];
     for (const leftover of leftovers) {
-      // An unknown entry is not ours to delete: ls reports it instead.
-      if (leftover.kind === "unknown-entry") continue;
+      if (!leftover.prunable || leftover.inProgress) continue;
       if (await this.#pruneLeftover(leftover, dryRun)) {
         removedLeftovers.push(leftover);
       }
     }
+    if (!dryRun) this.#clearStaleIntents();
+
     const matched: string[] = [];
+    const inUse: string[] = [];
     if (filters.length > 0) {
       for (const volume of volumes) {
         if (!matchesLabels(volume.labels, filters)) continue;
         if (dryRun) {
-          if (await this.#isUnused(volume)) matched.push(volume.name);
+          (await this.#isUnused(volume) ? matched : inUse).push(volume.name);
           continue;
         }
         try {
           await this.removeVolume(volume.name);
           matched.push(volume.name);
         } catch (err) {
-          if (
-            err instanceof VolumeInUseError ||
-            err instanceof VolumeNotFoundError
-          ) {
+          if (err instanceof VolumeInUseError) {
+            inUse.push(volume.name);
             continue;
           }
+          // Removed by another process meanwhile.
+          if (err instanceof VolumeNotFoundError) continue;
           throw err;
         }
       }
     }
-    return { leftovers: removedLeftovers, volumes: matched, dryRun };
+    return { leftovers: removedLeftovers, volumes: matched, inUse, dryRun };
   }
 
   /**
@@ -574,11 +643,69 @@ export class LocalBackend implements VolumeBackend {
     return new VolumeFs(info.name, info.path, info.kind);
   }
 
-  #openStore(): Store {
+  /**
+   * Returns the store for reading, or `null` when the database does not
+   * exist yet. Reading creates nothing.
+   */
+  #readStore(): Store | null {
+    this.#store ??= Store.openIfExists(
+      this.#layout.databasePath,
+      this.#busyTimeoutMs,
+    );
+    return this.#store;
+  }
+
+  /** Returns the store ready for writes, creating the database if needed. */
+  #writeStore(): Store {
     if (this.#store === null) {
-      this.#store = new Store(this.#layout.databasePath, this.#busyTimeoutMs);
+      this.#store = Store.openForWrite(
+        this.#layout.databasePath,
+        this.#busyTimeoutMs,
+      );
+    } else {
+      this.#store.prepareForWrites();
     }
     return this.#store;
+  }
+
+  /**
+   * Undoes a create that failed: moves the volume back out of place,
+   * deletes the staging directory and forgets the create. Failures are
+   * left for prune, because the first error matters more to the caller.
+   */
+  #undoCreate(name: string, staging: string, target: string | null): void {
+    try {
+      if (target !== null) Deno.renameSync(target, staging);
+      removeTree(staging);
+      this.#store?.clearIntent(name);
+    } catch {
+      // The intent stays recorded, so prune removes what is left.
+    }
+  }
+
+  /** Forgets recorded operations that left nothing behind. */
+  #clearStaleIntents(): void {
+    const store = this.#readStore();
+    if (store === null) return;
+    for (const name of store.intents().keys()) {
+      if (!isValidName(name)) continue;
+      if (pathExists(this.#layout.volumeDir(name))) continue;
+      if (this.#hasStagingEntries(name)) continue;
+      store.clearIntent(name);
+    }
+  }
+
+  #hasStagingEntries(name: string): boolean {
+    for (const entry of this.#readVolumesDir()) {
+      const role = classifyEntry(entry, isValidName);
+      if (
+        (role.role === "staging" || role.role === "removing") &&
+        role.name === name
+      ) {
+        return true;
+      }
+    }
+    return false;
   }
 
   #toInfo(record: VolumeRecord, usedBytes: number): VolumeInfo {
@@ -665,47 +792,6 @@ export class LocalBackend implements VolumeBackend {
     return names;
   }
 
-  #judgeEntry(entry: string, rowNames: Set<string>): Leftover | null {
-    const role = classifyEntry(entry, isValidName);
-    const path = `${this.#layout.volumesDir}/${entry}`;
-    switch (role.role) {
-      case "locks":
-        return null;
-      case "volume":
-        if (rowNames.has(role.name)) return null;
-        return {
-          kind: "directory-without-row",
-          name: role.name,
-          path,
-          description: `${path} has no database row.`,
-        };
-      case "staging":
-        return {
-          kind: "staging-directory",
-          name: role.name,
-          path,
-          description:
-            `${path} is a volume whose creation was interrupted or is running.`,
-        };
-      case "removing":
-        return {
-          kind: "removing-directory",
-          name: role.name,
-          path,
-          description:
-            `${path} is a volume whose removal was interrupted or is running.`,
-        };
-      case "unknown":
-        return {
-          kind: "unknown-entry",
-          name: null,
-          path,
-          description:
-            `${path} is not a volume: its name does not follow the volume name rules. It is left alone.`,
-        };
-    }
-  }
-
   /**
    * Removes one leftover under its name lock, so that an operation still
    * running in another process is never disturbed.
@@ -714,31 +800,40 @@ export class LocalBackend implements VolumeBackend {
    */
   async #pruneLeftover(leftover: Leftover, dryRun: boolean): Promise<boolean> {
     const name = leftover.name!;
+    const lockPath = this.#layout.lockPath(name);
+    // A dry run only looks: it takes no lock, so it creates no lock file.
+    if (dryRun) return !(await isNameLocked(lockPath));
     this.#layout.ensureDirs();
     // A create or remove in progress holds the name lock: skip its entries.
-    const lock = await tryLockName(this.#layout.lockPath(name));
+    const lock = await tryLockName(lockPath);
     if (lock === null) return false;
     try {
       // Judge again under the lock: the operation may have finished.
-      const store = this.#openStore();
+      const store = this.#writeStore();
       const hasRow = store.get(name) !== null;
       const dir = this.#layout.volumeDir(name);
       switch (leftover.kind) {
         case "row-without-directory":
           if (!hasRow || pathExists(dir)) return false;
-          if (!dryRun) store.delete(name);
-          return true;
-        case "directory-without-row":
+          store.delete(name);
+          break;
+        case "interrupted-create":
+        case "interrupted-remove":
           if (hasRow || !pathExists(dir)) return false;
+          removeTree(dir);
+          store.clearIntent(name);
           break;
         case "staging-directory":
         case "removing-directory":
           if (!pathExists(leftover.path!)) return false;
+          removeTree(leftover.path!);
           break;
         default:
           return false;
       }
-      if (!dryRun) removeTree(leftover.path!);
+      if (!hasRow || leftover.kind === "row-without-directory") {
+        lock.releaseAndDelete();
+      }
       return true;
     } finally {
       lock.release();
@@ -797,35 +892,32 @@ function notFound(name: string): VolumeNotFoundError {
   );
 }
 
-function pathExists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw describeIoError(err, `check ${path}`);
+/** Checks prune options from untyped callers and fills in the defaults. */
+function checkPruneOptions(options: PruneOptions | null | undefined): {
+  dryRun: boolean;
+  filters: ReadonlyArray<readonly [string, string | null]>;
+} {
+  const given = options ?? {};
+  if (typeof given !== "object") {
+    throw new InvalidConfigError(
+      `Invalid prune options ${
+        String(given)
+      }: expected an object such as { dryRun: true }.`,
+    );
   }
-}
-
-function removeTree(path: string): void {
-  try {
-    Deno.removeSync(path, { recursive: true });
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
-    throw describeIoError(err, `delete ${path}`);
+  const filters = given.labels ?? [];
+  const valid = Array.isArray(filters) &&
+    filters.every((filter) =>
+      Array.isArray(filter) && filter.length === 2 &&
+      typeof filter[0] === "string" && filter[0] !== "" &&
+      (filter[1] === null || typeof filter[1] === "string")
+    );
+  if (!valid) {
+    throw new InvalidConfigError(
+      `Invalid prune label filters ${
+        JSON.stringify(filters)
+      }: expected an array of [key, value] pairs, with a null value to match any value.`,
+    );
   }
-}
-
-/** Flushes a directory's entries to disk, so a rename survives a crash. */
-function syncDirectory(path: string): void {
-  let dir: Deno.FsFile | null = null;
-  try {
-    dir = Deno.openSync(path, { read: true });
-    dir.syncSync();
-  } catch {
-    // NOTE: some file systems reject fsync on a directory; the rename is
-    // still atomic, only its durability after a power loss is weaker.
-  } finally {
-    dir?.close();
-  }
+  return { dryRun: given.dryRun === true, filters };
 }

@@ -74,6 +74,7 @@ export interface VolumeInfo {
   /**
    * Bytes that the volume occupies on the host when it was measured:
    * allocated blocks, symlinks not followed, hard links counted once.
+   * `NaN` when a scan was asked not to measure usage.
    */
   readonly usedBytes: number;
 }
@@ -215,14 +216,25 @@ export interface VolumeLock extends Disposable, AsyncDisposable {
 }
 
 /**
- * Kind of state that an interrupted operation can leave behind:
+ * Kind of state that an interrupted operation or another tool can leave in
+ * a home. Prune removes the first five kinds, the leftovers of this
+ * module's own operations, and keeps the rest:
  *
  * - `staging-directory`: a volume whose creation did not finish;
  * - `removing-directory`: a volume whose removal did not finish;
- * - `directory-without-row`: a volume directory with no database row;
- * - `row-without-directory`: a database row with no volume directory;
+ * - `interrupted-create`: a volume directory moved into place by a create
+ *   that stopped before it recorded the row;
+ * - `interrupted-remove`: a volume directory whose row a remove deleted
+ *   before it stopped;
+ * - `row-without-directory`: a database row with no volume directory,
+ *   whose data is gone already;
+ * - `directory-without-row`: a volume directory with no row and no record
+ *   of an interrupted operation, as after the database was replaced. It may
+ *   hold data, so prune keeps it;
+ * - `invalid-row`: a database row whose name breaks the name rules, which
+ *   another tool wrote;
  * - `unknown-entry`: an entry of `<home>/volumes` that this module did not
- *   make, which prune reports but never removes.
+ *   make.
  *
  * @example Count leftovers by kind
  * ```ts
@@ -247,8 +259,11 @@ export interface VolumeLock extends Disposable, AsyncDisposable {
 export type LeftoverKind =
   | "staging-directory"
   | "removing-directory"
-  | "directory-without-row"
+  | "interrupted-create"
+  | "interrupted-remove"
   | "row-without-directory"
+  | "directory-without-row"
+  | "invalid-row"
   | "unknown-entry";
 
 /**
@@ -267,6 +282,7 @@ export type LeftoverKind =
  * const [leftover]: readonly Leftover[] = (await backend.scanVolumes()).leftovers;
  * assert.equal(leftover.name, "stray");
  * assert.equal(leftover.path, `${home}/volumes/stray`);
+ * assert.equal(leftover.prunable, false);
  * assert.match(leftover.description, /no database row/);
  *
  * backend.close();
@@ -280,7 +296,14 @@ export interface Leftover {
   readonly name: string | null;
   /** Host path of the leftover, or `null` for a database row. */
   readonly path: string | null;
-  /** One sentence that says what it is. */
+  /** Whether prune removes it (once no operation on it is running). */
+  readonly prunable: boolean;
+  /**
+   * Whether another process is creating or removing this volume right now,
+   * so the leftover may vanish or complete by itself.
+   */
+  readonly inProgress: boolean;
+  /** One or two sentences that say what it is and what to do. */
   readonly description: string;
 }
 
@@ -335,11 +358,12 @@ export interface PruneOptions {
  * const home = await Deno.makeTempDir();
  * const backend = new LocalBackend({ home });
  * await backend.createVolume({ name: "fine" });
- * await Deno.mkdir(`${home}/volumes/stray`);
+ * // What a create killed before it finished leaves behind.
+ * await Deno.mkdir(`${home}/volumes/.staging-lost-0123456789abcdef`);
  *
  * const report: PruneReport = await backend.prune();
  * assert.equal(report.dryRun, false);
- * assert.deepEqual(report.leftovers.map((leftover) => leftover.name), ["stray"]);
+ * assert.deepEqual(report.leftovers.map((leftover) => leftover.name), ["lost"]);
  * assert.deepEqual(report.volumes, []);
  *
  * backend.close();
@@ -351,8 +375,39 @@ export interface PruneReport {
   readonly leftovers: ReadonlyArray<Leftover>;
   /** Names of unused volumes that matched the label filters. */
   readonly volumes: ReadonlyArray<string>;
+  /** Names of volumes that matched the label filters but are in use. */
+  readonly inUse: ReadonlyArray<string>;
   /** Whether anything was removed. */
   readonly dryRun: boolean;
+}
+
+/**
+ * Options of a scan.
+ *
+ * @example List names without measuring usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalBackend, type ScanOptions } from "@msb/volumes";
+ *
+ * const home = await Deno.makeTempDir();
+ * const backend = new LocalBackend({ home });
+ * await backend.createVolume({ name: "big" });
+ * const options: ScanOptions = { measureUsage: false };
+ * const { volumes } = await backend.scanVolumes(options);
+ * assert.ok(Number.isNaN(volumes[0].usedBytes));
+ *
+ * backend.close();
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
+export interface ScanOptions {
+  /**
+   * Measure `usedBytes` of each volume, which walks its whole tree. When
+   * false, `usedBytes` is `NaN`.
+   *
+   * @default {true}
+   */
+  readonly measureUsage?: boolean;
 }
 
 /**
@@ -434,9 +489,10 @@ export interface VolumeBackend {
   /**
    * Returns every complete volume, newest first, and the leftovers met.
    *
+   * @param options Whether to measure the usage of each volume.
    * @returns Volumes and leftovers apart.
    */
-  scanVolumes(): Promise<ScanResult>;
+  scanVolumes(options?: ScanOptions): Promise<ScanResult>;
   /**
    * Removes a volume and its data.
    *

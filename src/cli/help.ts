@@ -58,8 +58,9 @@ Examples:
 `,
   ls: `Usage: ${PROGRAM} ls [options]
 
-List volumes, newest first. Leftovers of interrupted operations are
-reported on standard error; 'prune' removes them.
+List volumes, newest first. Leftovers of interrupted operations and
+entries that are not volumes are reported on standard error, each with what
+to do about it.
 
 Options:
   --format table|json      Output format (default: table). SIZE is the disk
@@ -112,10 +113,12 @@ Examples:
 `,
   prune: `Usage: ${PROGRAM} prune [options]
 
-Remove what interrupted operations left behind: staging and half-removed
-directories, directories without a database row and rows without a
-directory. With --filter, also remove every volume that matches the labels
-and that no process holds locked.
+Remove what interrupted creates and removes left behind: staging and
+half-removed directories, volume directories whose operation was recorded
+but not finished, and rows whose directory is gone. A directory without a
+row and without such a record, as after the database was replaced, may hold
+data and is kept. With --filter, also remove every volume that matches the
+labels and that no process holds locked; volumes in use are kept and named.
 
 Options:
   --dry-run             Print what would be removed; remove nothing

@@ -227,15 +227,18 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   }
   const filters = (values.filter ?? []).map((text) => parseFilter("ls", text));
 
-  const { volumes, leftovers } = await makeBackend(values.home).scanVolumes();
+  // Names alone need no walk of every volume tree.
+  const { volumes, leftovers } = await makeBackend(values.home).scanVolumes({
+    measureUsage: !values.quiet,
+  });
   const shown = volumes.filter((volume) => matchesFilters(volume, filters));
 
   for (const leftover of leftovers) {
     io.stderr(
       `${warningLabel(io)} ${leftover.description}${
-        leftover.kind === "unknown-entry"
-          ? ""
-          : ` Run '${PROGRAM} prune' to remove it.`
+        leftover.prunable && !leftover.inProgress
+          ? ` Run '${PROGRAM} prune' to remove it.`
+          : ""
       }\n`,
     );
   }
@@ -314,7 +317,13 @@ async function runPrune(args: string[], io: CliIo): Promise<number> {
   for (const name of report.volumes) {
     io.stdout(`${verb} volume ${name}\n`);
   }
-  if (report.leftovers.length === 0 && report.volumes.length === 0) {
+  for (const name of report.inUse) {
+    io.stdout(`Kept volume ${name}: it is in use\n`);
+  }
+  if (
+    report.leftovers.length === 0 && report.volumes.length === 0 &&
+    report.inUse.length === 0
+  ) {
     io.stdout("Nothing to prune.\n");
   }
   return 0;
