@@ -225,6 +225,10 @@ export class Store {
       if (String(mode?.journal_mode).toLowerCase() !== "wal") {
         this.#db.exec("PRAGMA journal_mode = WAL");
       }
+      // In WAL mode, NORMAL syncs at checkpoints rather than at every
+      // commit, and a killed process still loses nothing. Commits that a
+      // power loss must not undo ask for FULL; see #transaction.
+      this.#db.exec("PRAGMA synchronous = NORMAL");
       this.#db.exec(CREATE_VOLUME_TABLE);
       this.#db.exec(CREATE_INTENT_TABLE);
     });
@@ -328,13 +332,15 @@ export class Store {
     const parameters = columns.map((column) => values[column]);
     let inserted: Record<string, unknown> | undefined;
     try {
+      // Durable: once create returns, a power loss must not undo the row,
+      // or prune would take the volume for an interrupted create.
       inserted = this.#transaction(() => {
         const rows = this.#prepare(sql).all(...parameters);
         this.#prepare("DELETE FROM msb_volumes_intent WHERE name = ?").run(
           row.name,
         );
         return rows[0];
-      });
+      }, true);
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new VolumeAlreadyExistsError(
@@ -394,7 +400,7 @@ export class Store {
       this.#prepare("DELETE FROM msb_volumes_intent WHERE name = ?").run(
         String(row.name),
       );
-    });
+    }, true);
   }
 
   /**
@@ -486,9 +492,14 @@ export class Store {
     return statement;
   }
 
-  /** Runs `work` in an immediate transaction, retried while locked. */
-  #transaction<T>(work: () => T): T {
+  /**
+   * Runs `work` in an immediate transaction, retried while locked. A
+   * durable transaction is on disk when this returns: its commit syncs the
+   * write-ahead log, and with it every earlier commit.
+   */
+  #transaction<T>(work: () => T, durable = false): T {
     return this.#retry(() => {
+      if (durable) this.#db.exec("PRAGMA synchronous = FULL");
       this.#db.exec("BEGIN IMMEDIATE");
       try {
         const result = work();
@@ -497,6 +508,8 @@ export class Store {
       } catch (err) {
         if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
         throw err;
+      } finally {
+        if (durable) this.#db.exec("PRAGMA synchronous = NORMAL");
       }
     });
   }

@@ -280,7 +280,7 @@ export interface CreateRemoveOptions {
  * `Volume.builder(name).create()` and `Volume.remove(name)` against
  * `mkdir` + a bare `INSERT` and `rmdir` + a bare `DELETE` on a database of
  * the same layout and settings (WAL). Each round uses fresh names. It also
- * measures the two directory fsyncs that each create makes.
+ * measures the directory fsync that each create makes.
  *
  * @param options Volume count and rounds.
  * @returns Two rows, the target sentence and a section.
@@ -346,8 +346,6 @@ export async function benchCreateRemove(
       referenceCreate: [] as number[],
       referenceRemove: [] as number[],
       fsyncs: [] as number[],
-      asyncOpens: [] as number[],
-      syncOpens: [] as number[],
     };
     for (let round = 0; round < rounds; round++) {
       const batch = names(round);
@@ -366,9 +364,6 @@ export async function benchCreateRemove(
       if (round % 2 === 1) sides.reverse();
       for (const side of sides) await side();
       series.fsyncs.push(timeDirectoryFsyncs(referenceVolumes, count));
-      const opens = await timeFileOpens(referenceHome, count);
-      series.asyncOpens.push(opens.asyncMs);
-      series.syncOpens.push(opens.syncMs);
     }
     const create = summarize(series.create);
     const removal = summarize(series.remove);
@@ -381,8 +376,6 @@ export async function benchCreateRemove(
       referenceCreate,
       referenceRemove,
       fsyncs: summarize(series.fsyncs),
-      asyncOpens: summarize(series.asyncOpens),
-      syncOpens: summarize(series.syncOpens),
     };
     const createRatio = create.median / referenceCreate.median;
     const removeRatio = removal.median / referenceRemove.median;
@@ -426,53 +419,25 @@ export async function benchCreateRemove(
 }
 
 /**
- * Times what create adds for durability: for each of `count` new empty
- * directories under `parent`, an fsync of the directory and one of
- * `parent`. Making and removing the directories is not timed.
+ * Times the directory fsync that each create adds for durability: for each
+ * of `count` new empty directories, renamed into `parent` as a volume is,
+ * an fsync of `parent`. Making, renaming and removing the directories is
+ * not timed.
  */
 function timeDirectoryFsyncs(parent: string, count: number): number {
   let total = 0;
   for (let index = 0; index < count; index++) {
+    const staging = `${parent}/.fsync-probe-${index}`;
     const dir = `${parent}/fsync-probe-${index}`;
-    Deno.mkdirSync(dir);
+    Deno.mkdirSync(staging);
+    Deno.renameSync(staging, dir);
     total += timeMsSync(() => {
-      for (const path of [dir, parent]) {
-        using file = Deno.openSync(path, { read: true });
-        file.syncSync();
-      }
+      using file = Deno.openSync(parent, { read: true });
+      file.syncSync();
     });
     Deno.removeSync(dir);
   }
   return total;
-}
-
-/**
- * Times opening and closing an existing file `count` times with
- * `await Deno.open`, as the lock functions of src/backend/_locks.ts do,
- * and with `Deno.openSync`. Each open is timed on its own after some
- * untimed synchronous file calls, as in create and remove, because a run
- * of async calls alone keeps Deno's blocking thread awake and costs less.
- */
-async function timeFileOpens(dir: string, count: number) {
-  const path = `${dir}/open-probe.lock`;
-  await Deno.writeFile(path, new Uint8Array());
-  const busyWork = () => {
-    for (let call = 0; call < 20; call++) Deno.statSync(path);
-  };
-  let asyncMs = 0;
-  let syncMs = 0;
-  for (let index = 0; index < count; index++) {
-    busyWork();
-    asyncMs += await timeMs(async () => {
-      (await Deno.open(path, { read: true, write: true })).close();
-    });
-    busyWork();
-    syncMs += timeMsSync(() => {
-      Deno.openSync(path, { read: true, write: true }).close();
-    });
-  }
-  await Deno.remove(path);
-  return { asyncMs, syncMs };
 }
 
 /** Medians and costs measured by {@linkcode benchCreateRemove}. */
@@ -483,41 +448,14 @@ interface CreateRemoveCosts {
   readonly removal: Summary;
   readonly referenceCreate: Summary;
   readonly referenceRemove: Summary;
-  /** Two directory fsyncs per volume, for `count` volumes. */
+  /** One directory fsync per volume, for `count` volumes. */
   readonly fsyncs: Summary;
-  /** `count` opens and closes with `await Deno.open`. */
-  readonly asyncOpens: Summary;
-  /** `count` opens and closes with `Deno.openSync`. */
-  readonly syncOpens: Summary;
 }
 
 function createRemoveSentences(costs: CreateRemoveCosts): string[] {
   const { count, create, removal, fsyncs } = costs;
   const createRatio = create.median / costs.referenceCreate.median;
   const removeRatio = removal.median / costs.referenceRemove.median;
-  // The time that opening lock files synchronously would save per open.
-  const openSaving = (costs.asyncOpens.median - costs.syncOpens.median) /
-    count;
-  const formatPerOpen = (totalMs: number) =>
-    `${formatNumber((totalMs / count) * 1000)} µs`;
-  const openText = (
-    operation: string,
-    opens: number,
-    whole: Summary,
-    reference: Summary,
-  ) =>
-    `The lock functions in src/backend/_locks.ts open their files with ` +
-    `awaited async calls: one \`await Deno.open\` takes ` +
-    `${formatPerOpen(costs.asyncOpens.median)} in this run against ` +
-    `${formatPerOpen(costs.syncOpens.median)} for \`Deno.openSync\`. ` +
-    `Each ${operation} makes at least ${opens} such open` +
-    `${opens === 1 ? "" : "s"}, so synchronous opens would bring the ` +
-    `ratio to about ` +
-    `${
-      formatNumber(
-        (whole.median - opens * count * openSaving) / reference.median,
-      )
-    } or lower.`;
 
   let createSentence = `Create against \`mkdir\` + \`INSERT\` at most ` +
     `${CREATE_REMOVE_TARGET}: ${
@@ -526,16 +464,17 @@ function createRemoveSentences(costs: CreateRemoveCosts): string[] {
   if (createRatio > CREATE_REMOVE_TARGET) {
     const withoutFsyncs = (create.median - fsyncs.median) /
       costs.referenceCreate.median;
-    createSentence += ` Each create fsyncs the new volume's staging ` +
-      `directory and the volumes directory, so that a volume whose row is ` +
-      `committed survives a crash. Those two fsyncs take ` +
+    createSentence += ` Each create fsyncs the volumes directory after it ` +
+      `renames the new volume into place, so that a volume whose row is ` +
+      `committed survives a power loss; those fsyncs take ` +
       `${ms(fsyncs.median)} for ${formatCount(count)} volumes in this run, ` +
-      `against ${ms(create.median)} for the whole creates, and without ` +
-      `them the ratio would be about ${formatNumber(withoutFsyncs)}. The ` +
-      `fsyncs stay, because dropping them would trade crash safety for ` +
-      `speed. The rest is the name lock, the checks that the name is free ` +
-      `(a SELECT and an lstat) and the rename out of staging. ` +
-      openText("create", 1, create, costs.referenceCreate);
+      `and without them the ratio would be about ` +
+      `${formatNumber(withoutFsyncs)}. They stay, because dropping them ` +
+      `would trade crash safety for speed. The rest is a second commit: ` +
+      `create records its intent before it touches the disk, so that prune ` +
+      `can tell what a killed create left from a directory that holds ` +
+      `data; then come the name lock, the checks that the name is free (a ` +
+      `SELECT and an lstat) and the rename out of staging.`;
   }
 
   let removeSentence = `Remove against \`rmdir\` + \`DELETE\` at most ` +
@@ -545,9 +484,9 @@ function createRemoveSentences(costs: CreateRemoveCosts): string[] {
   if (removeRatio > CREATE_REMOVE_TARGET) {
     removeSentence += ` Beyond \`rmdir\` and \`DELETE\`, each remove ` +
       `takes the name lock and the volume's in-use lock, reads the row, ` +
-      `checks the directory and renames it aside before deleting it, so ` +
-      `that an interrupted remove leaves a leftover that prune finds. ` +
-      openText("remove", 2, removal, costs.referenceRemove);
+      `records its intent with the delete, and renames the directory ` +
+      `aside before deleting it, so that an interrupted remove leaves a ` +
+      `leftover that prune finds.`;
   }
   return [createSentence, removeSentence];
 }

@@ -75,20 +75,23 @@ async function acquireName(
   wait: boolean,
 ): Promise<NameLock | null> {
   for (;;) {
+    // Synchronous calls: an uncontended lock costs a few µs this way, where
+    // each awaited call costs tens of µs.
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(path, { read: true, write: true, create: true });
+      file = Deno.openSync(path, { read: true, write: true, create: true });
     } catch (err) {
       throw describeIoError(err, `open lock file ${path}`);
     }
     try {
-      if (wait) {
+      if (!file.tryLockSync(true)) {
+        if (!wait) {
+          file.close();
+          return null;
+        }
         await file.lock(true);
-      } else if (!(await file.tryLock(true))) {
-        file.close();
-        return null;
       }
-      if (await isSameFile(file, path)) return nameLock(file, path);
+      if (isSameFile(file, path)) return nameLock(file, path);
     } catch (err) {
       file.close();
       throw describeIoError(err, `lock ${path}`);
@@ -97,10 +100,10 @@ async function acquireName(
   }
 }
 
-async function isSameFile(file: Deno.FsFile, path: string): Promise<boolean> {
-  const held = await file.stat();
+function isSameFile(file: Deno.FsFile, path: string): boolean {
+  const held = file.statSync();
   try {
-    const current = await Deno.stat(path);
+    const current = Deno.statSync(path);
     return current.ino === held.ino && current.dev === held.dev;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return false;
@@ -172,7 +175,7 @@ export async function lockVolumeTarget(
         } lock on ${target}. Stop the sandbox that uses it, or wait.`,
       );
     }
-    if (!(await isSameFile(file, target)) || !stillExists()) {
+    if (!isSameFile(file, target) || !stillExists()) {
       throw new VolumeNotFoundError(
         `Volume ${
           JSON.stringify(name)

@@ -303,8 +303,10 @@ export class LocalBackend implements VolumeBackend {
           onProgress: options.onProgress,
         });
         await failpoint("create:formatted");
+        // Makes the entry of the image durable; an empty dir volume has no
+        // entries to flush.
+        syncDirectory(staging);
       }
-      syncDirectory(staging);
       try {
         Deno.renameSync(staging, target);
       } catch (err) {
