@@ -290,7 +290,7 @@ export class Store {
     );
   }
 
-  /** Forgets the operation in progress on `name`, if any. */
+  /** Clears the operation recorded for `name`, if any. */
   clearIntent(name: string): void {
     this.prepareForWrites();
     this.#retry(() =>
@@ -386,7 +386,7 @@ export class Store {
 
   /**
    * Puts back a row that {@linkcode Store.beginRemove} deleted, with its
-   * id and times, and forgets the removal.
+   * id and times, and clears the recorded removal.
    */
   restore(row: RawVolumeRow): void {
     this.prepareForWrites();

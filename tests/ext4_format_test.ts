@@ -698,6 +698,22 @@ Deno.test("formatExt4() reuses its worker", async () => {
   });
 });
 
+Deno.test("formatExt4() runs formats side by side", async () => {
+  await withTempDir(async (dir) => {
+    const finished: string[] = [];
+    // The largest image takes hundreds of ms; the small one, started
+    // after it, must not queue behind it.
+    const large = formatExt4(`${dir}/large.raw`, {
+      sizeBytes: 16 * 1024 * GIB - MIB,
+    }).then(() => finished.push("large"));
+    const small = formatExt4(`${dir}/small.raw`, { sizeBytes: 8 * MIB })
+      .then(() => finished.push("small"));
+    await Promise.all([large, small]);
+    assert.deepEqual(finished, ["small", "large"]);
+    await assertFsckClean(`${dir}/small.raw`);
+  });
+});
+
 /** Runs a Deno script in a child process, killing it after `timeoutMs`. */
 async function runScript(
   script: string,

@@ -9,7 +9,7 @@ import type { IntentOperation } from "../store.ts";
 import type { EntryRole } from "./_layout.ts";
 import type { Leftover } from "./types.ts";
 
-/** What a scan knows about the name of an entry of the volumes directory. */
+/** Facts that a scan gathers about an entry of the volumes directory. */
 export interface EntryFacts {
   /** Full path of the entry. */
   readonly path: string;

@@ -2,8 +2,8 @@
  * Advisory locks (`flock`) that order processes sharing one home.
  *
  * - A name lock, exclusive, serialises create, remove and prune of one name.
- *   Operations on different names take different files and never wait for
- *   each other.
+ *   Operations on different names take different lock files, so across
+ *   processes they wait only for SQLite's write lock.
  * - A volume lock, shared by the processes that use a volume, makes remove
  *   fail with {@linkcode VolumeInUseError} unless forced. It is taken on the
  *   image of a disk volume and on the directory of a dir volume.

@@ -3,8 +3,8 @@
  * metadata in `<home>/db/msb.db`.
  *
  * Create records its intent in the store's own table, builds the volume in
- * a staging directory, renames it into place, then inserts the row and
- * clears the intent in one transaction; if a step fails, it renames the
+ * a staging directory and renames it into place. It then inserts the row
+ * and clears the intent in one transaction. If a step fails, it renames the
  * directory back out and deletes it. Remove deletes the row and records its
  * intent in one transaction, renames the directory aside (putting the row
  * back if that fails), deletes it, then clears the intent.
@@ -468,11 +468,13 @@ export class LocalBackend implements VolumeBackend {
     // Checked before locking, so that removing a missing name creates no
     // lock file.
     if ((this.#readStore()?.get(name) ?? null) === null) throw notFound(name);
+
     const store = this.#writeStore();
     this.#layout.ensureDirs();
     using nameLock = await lockName(this.#layout.lockPath(name));
     const record = store.get(name);
     if (record === null) throw notFound(name);
+
     const dir = this.#layout.volumeDir(name);
     let inUseLock: VolumeLock | null = null;
     try {
@@ -480,9 +482,11 @@ export class LocalBackend implements VolumeBackend {
         inUseLock = await this.#lockForRemoval(record, force);
       }
       await failpoint("remove:locked");
+
       const row = store.beginRemove(name);
       if (row === null) throw notFound(name);
       await failpoint("remove:row-deleted");
+
       if (pathExists(dir)) {
         const removing = this.#layout.removingDir(name);
         try {
@@ -497,6 +501,7 @@ export class LocalBackend implements VolumeBackend {
         inUseLock = null;
         removeTree(removing);
       }
+
       store.clearIntent(name);
       nameLock.releaseAndDelete();
     } finally {
@@ -672,7 +677,7 @@ export class LocalBackend implements VolumeBackend {
 
   /**
    * Undoes a create that failed: moves the volume back out of place,
-   * deletes the staging directory and forgets the create. Failures are
+   * deletes the staging directory and clears the recorded intent. Failures are
    * left for prune, because the first error matters more to the caller.
    */
   #undoCreate(name: string, staging: string, target: string | null): void {
@@ -685,7 +690,7 @@ export class LocalBackend implements VolumeBackend {
     }
   }
 
-  /** Forgets recorded operations that left nothing behind. */
+  /** Clears recorded intents whose operations left nothing behind. */
   #clearStaleIntents(): void {
     const store = this.#readStore();
     if (store === null) return;

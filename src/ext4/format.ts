@@ -384,14 +384,33 @@ interface PendingJob {
   reject: (error: unknown) => void;
 }
 
+/** Most worker threads that format at once in one process. */
+const MAX_FORMAT_WORKERS = 4;
+
+let compiledModule: Promise<WebAssembly.Module> | undefined;
+
+/** Compiles the embedded module once per process; workers share it. */
+function compileModule(): Promise<WebAssembly.Module> {
+  compiledModule ??= (async () => {
+    const text = atob(EXT4_WASM_BASE64);
+    const bytes = new Uint8Array(text.length);
+    for (let index = 0; index < text.length; index++) {
+      bytes[index] = text.charCodeAt(index);
+    }
+    return await WebAssembly.compile(bytes);
+  })();
+  return compiledModule;
+}
+
 /**
- * The shared worker thread of the process. It runs one request at a time,
- * and later calls wait in a queue. The worker is unreferenced while idle,
- * so it never keeps a finished process alive.
+ * One worker thread of the process. It runs one request at a time, and
+ * later calls wait in its queue. The worker is unreferenced while idle, so
+ * it never keeps a finished process alive.
  */
 class FormatWorkerHost {
-  #module: Promise<WebAssembly.Module> | undefined;
   #worker: Worker | undefined;
+  /** Requests queued or running on this worker. */
+  pending = 0;
   #current: PendingJob | undefined;
   #tail: Promise<void> = Promise.resolve();
   #nextId = 1;
@@ -402,30 +421,21 @@ class FormatWorkerHost {
     onProgress?: (doneBytes: number, totalBytes: number) => void,
   ): Promise<void> {
     const id = this.#nextId++;
+    this.pending++;
     const job = this.#tail.then(() =>
       this.#start({ ...request, type: "format", id }, onProgress)
     );
-    this.#tail = job.then(() => {}, () => {});
+    const settled = job.then(() => {}, () => {});
+    this.#tail = settled;
+    settled.then(() => this.pending--);
     return job;
-  }
-
-  #compile(): Promise<WebAssembly.Module> {
-    this.#module ??= (async () => {
-      const text = atob(EXT4_WASM_BASE64);
-      const bytes = new Uint8Array(text.length);
-      for (let index = 0; index < text.length; index++) {
-        bytes[index] = text.charCodeAt(index);
-      }
-      return await WebAssembly.compile(bytes);
-    })();
-    return this.#module;
   }
 
   async #workerReady(): Promise<Worker> {
     if (this.#worker !== undefined) {
       return this.#worker;
     }
-    const module = await this.#compile();
+    const module = await compileModule();
     const url = new URL(
       "data:text/javascript," + encodeURIComponent(workerModuleSource()),
     );
@@ -505,7 +515,25 @@ class FormatWorkerHost {
   }
 }
 
-const host = new FormatWorkerHost();
+const hosts: FormatWorkerHost[] = [];
+
+/**
+ * Returns an idle worker, starting one while fewer than
+ * {@linkcode MAX_FORMAT_WORKERS} run, so that formats of different volumes
+ * do not wait for each other; else the least loaded worker.
+ */
+function pickHost(): FormatWorkerHost {
+  const idle = hosts.find((host) => host.pending === 0);
+  if (idle !== undefined) return idle;
+  if (hosts.length < MAX_FORMAT_WORKERS) {
+    const host = new FormatWorkerHost();
+    hosts.push(host);
+    return host;
+  }
+  return hosts.reduce((least, host) =>
+    host.pending < least.pending ? host : least
+  );
+}
 
 /**
  * Creates a sparse raw disk image at `path` and formats it as an empty
@@ -517,8 +545,8 @@ const host = new FormatWorkerHost();
  *
  * The file must not exist: it is created, set to `sizeBytes`, written
  * with the file system's metadata only, and `fdatasync`ed before the
- * promise resolves. On any failure the file is removed again. Calls run
- * one after another on a shared worker thread, which does not keep the
+ * promise resolves. On any failure the file is removed again. Calls run on
+ * a few shared worker threads, up to 4 at once, which do not keep the
  * process alive once idle.
  *
  * Requires `--allow-write` for `path`.
@@ -581,7 +609,7 @@ export async function formatExt4(
   const validated = validateOptions(path, options);
   await createImageFile(path, validated.sizeBytes);
   try {
-    await host.run({
+    await pickHost().run({
       path,
       sizeBytes: validated.sizeBytes,
       timestampSeconds: validated.timestampSeconds,
