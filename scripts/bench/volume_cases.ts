@@ -210,10 +210,11 @@ function listSentence(
     `allocated bytes measured when the handle is made, and on ext4 a ` +
     `directory's own size does not show whether it has entries.${duText} The store's SELECT and decode ` +
     `take ${ms(parts.storeList.median)} and reading the volumes directory ` +
-    `${ms(parts.readVolumesDir.median)}. What would close it is an API ` +
-    `that measures usage only when asked, such as a list option without ` +
-    `usage or a lazy \`usedBytes\`; that changes the public API, so it is ` +
-    `not done here.`;
+    `${ms(parts.readVolumesDir.median)}. Callers that need no usage skip ` +
+    `the walk with \`scanVolumes({ measureUsage: false })\`, as the ` +
+    `command line's \`ls -q\` does. \`Volume.list()\` keeps measuring, ` +
+    `because \`usedBytes\` belongs to every handle in the microsandbox ` +
+    `SDK; a lazy \`usedBytes\` would change when it is measured.`;
 }
 
 function listSection(
