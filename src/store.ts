@@ -101,12 +101,25 @@ const CREATE_VOLUME_TABLE = `CREATE TABLE IF NOT EXISTS volume (
 /** Operations that the intent table records while they run. */
 export type IntentOperation = "create" | "remove";
 
+/**
+ * A recorded operation and the directory it works on, identified by
+ * `<st_dev>:<st_ino>`, so that an intent never applies to another
+ * directory that later takes the same name.
+ */
+export interface Intent {
+  /** The operation. */
+  readonly operation: IntentOperation;
+  /** Device and inode of the volume directory, or `""` when it had none. */
+  readonly directoryId: string;
+}
+
 /** A `volume` row as SQLite returned it, kept to put it back unchanged. */
 export type RawVolumeRow = Record<string, SQLInputValue>;
 
 const CREATE_INTENT_TABLE = `CREATE TABLE IF NOT EXISTS msb_volumes_intent (
   name TEXT PRIMARY KEY NOT NULL,
   operation TEXT NOT NULL,
+  directory_id TEXT NOT NULL,
   started_at TEXT NOT NULL
 )`;
 
@@ -194,6 +207,7 @@ export class Store {
   private constructor(path: string, busyTimeoutMs: number) {
     this.path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
+    checkRegularFile(path);
     this.#readOnly = isReadOnlyFile(path);
     this.#db = openDatabase(path, this.#readOnly);
     try {
@@ -261,32 +275,42 @@ export class Store {
     );
   }
 
-  /** Returns the operations in progress or interrupted, by volume name. */
-  intents(): Map<string, IntentOperation> {
-    const intents = new Map<string, IntentOperation>();
+  /**
+   * Returns the operations in progress or interrupted, by volume name.
+   * Rows with an operation that this module does not write are left out.
+   */
+  intents(): Map<string, Intent> {
+    const intents = new Map<string, Intent>();
     if (!this.#hasIntentTable) return intents;
     const rows = this.#retry(() =>
-      this.#prepare("SELECT name, operation FROM msb_volumes_intent").all()
+      this.#prepare(
+        "SELECT name, operation, directory_id FROM msb_volumes_intent",
+      ).all()
     );
     for (const row of rows) {
-      const operation = row.operation === "remove" ? "remove" : "create";
-      intents.set(String(row.name), operation);
+      if (row.operation !== "create" && row.operation !== "remove") continue;
+      intents.set(String(row.name), {
+        operation: row.operation,
+        directoryId: String(row.directory_id ?? ""),
+      });
     }
     return intents;
   }
 
   /**
-   * Records that a create of `name` starts, before anything is made on
-   * disk.
+   * Records that a create of `name` runs, once its staging directory
+   * exists and before it is moved into place.
    *
+   * @param name Volume name.
+   * @param directoryId Device and inode of the staging directory.
    * @throws {DatabaseError} If the database is read-only.
    */
-  beginCreate(name: string): void {
+  beginCreate(name: string, directoryId: string): void {
     this.prepareForWrites();
     this.#retry(() =>
       this.#prepare(
-        "INSERT OR REPLACE INTO msb_volumes_intent (name, operation, started_at) VALUES (?, 'create', ?)",
-      ).run(name, formatTimestamp(new Date()))
+        "INSERT OR REPLACE INTO msb_volumes_intent (name, operation, directory_id, started_at) VALUES (?, 'create', ?, ?)",
+      ).run(name, directoryId, formatTimestamp(new Date()))
     );
   }
 
@@ -364,13 +388,13 @@ export class Store {
 
   /**
    * Deletes the row named `name` and, in the same transaction, records
-   * that its removal runs.
+   * that its removal runs on the directory `directoryId` (`""` for none).
    *
    * @returns The deleted row, to put back with {@linkcode Store.restore}
    * if the removal cannot go on, or `null` when there was no row.
    * @throws {DatabaseError} If the database is read-only.
    */
-  beginRemove(name: string): RawVolumeRow | null {
+  beginRemove(name: string, directoryId: string): RawVolumeRow | null {
     this.prepareForWrites();
     return this.#transaction(() => {
       const deleted = this.#prepare(
@@ -378,8 +402,8 @@ export class Store {
       ).all(name)[0] as RawVolumeRow | undefined;
       if (deleted === undefined) return null;
       this.#prepare(
-        "INSERT OR REPLACE INTO msb_volumes_intent (name, operation, started_at) VALUES (?, 'remove', ?)",
-      ).run(name, formatTimestamp(new Date()));
+        "INSERT OR REPLACE INTO msb_volumes_intent (name, operation, directory_id, started_at) VALUES (?, 'remove', ?, ?)",
+      ).run(name, directoryId, formatTimestamp(new Date()));
       return deleted;
     });
   }
@@ -522,10 +546,13 @@ export class Store {
       } catch (err) {
         if (!isBusy(err)) throw translateSqliteError(err, this.path);
         if (attempt >= BUSY_RETRIES) {
+          const waitedMs = (BUSY_RETRIES + 1) * this.#busyTimeoutMs;
           throw new BusyError(
-            `Database ${this.path} stayed locked by another process for more than ${
-              ((BUSY_RETRIES + 1) * this.#busyTimeoutMs) / 1000
-            } s. Retry later, or stop the process that keeps a transaction open on it.`,
+            `Database ${this.path} stayed locked by another process for ${
+              waitedMs < 1000 ? `${waitedMs} ms` : `${waitedMs / 1000} s`
+            }, through ${
+              BUSY_RETRIES + 1
+            } attempts. Retry later, or stop the process that keeps a transaction open on it.`,
             { cause: err },
           );
         }
@@ -659,7 +686,18 @@ function openDatabase(path: string, readOnly: boolean): DatabaseSync {
     throw describeIoError(err, `create the database directory of ${path}`);
   }
   try {
-    return new DatabaseSync(path, { readOnly });
+    if (!readOnly) return new DatabaseSync(path);
+    // A read-only file is opened as immutable: SQLite then creates no -wal
+    // or -shm file beside it, which a reader without write access to the
+    // directory could not create, and which would keep the file read-only
+    // after its owner made it writable again.
+    // NOTE: an immutable connection does not see changes that another
+    // process makes meanwhile; only a writer that ignores file modes, such
+    // as root, could make any.
+    const url = new URL("file:///");
+    url.pathname = path;
+    url.searchParams.set("immutable", "1");
+    return new DatabaseSync(url, { readOnly: true });
   } catch (err) {
     if (err instanceof Deno.errors.NotCapable) {
       throw describeIoError(err, `open database ${path}`);
@@ -669,6 +707,25 @@ function openDatabase(path: string, readOnly: boolean): DatabaseSync {
         err instanceof Error ? err.message : String(err)
       }. Check that the file is an SQLite database and readable.`,
       { cause: err },
+    );
+  }
+}
+
+/**
+ * Rejects a database path that exists but is not a regular file: opening a
+ * FIFO would block forever.
+ */
+function checkRegularFile(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw describeIoError(err, `check database ${path}`);
+  }
+  if (!info.isFile) {
+    throw new DatabaseError(
+      `Database ${path} is not a regular file. Move it aside, or point MSB_HOME at another home.`,
     );
   }
 }
@@ -738,6 +795,12 @@ function translateSqliteError(err: unknown, path: string): unknown {
   if (/database or disk is full|SQLITE_FULL/i.test(message)) {
     return new IoError(
       `Database ${path} cannot be written: no space left on device. Free some space and retry.`,
+      { cause: err },
+    );
+  }
+  if (/disk I\/O error/i.test(message)) {
+    return new IoError(
+      `Database ${path} failed with a disk I/O error. Check that the disk has free space and works, then retry.`,
       { cause: err },
     );
   }

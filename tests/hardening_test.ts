@@ -2,13 +2,15 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import {
+  DatabaseError,
   InvalidConfigError,
   LocalBackend,
   PermissionDeniedError,
   type PruneOptions,
+  VolumeAlreadyExistsError,
   VolumeNotFoundError,
 } from "../mod.ts";
-import { snapshot, tempHome } from "./_helpers.ts";
+import { runCli, snapshot, tempHome } from "./_helpers.ts";
 import { runTool } from "./_tools.ts";
 
 /** Lists every path under `dir`, relative and sorted. */
@@ -296,4 +298,216 @@ Deno.test("unreadable guest directory blocks nothing", async () => {
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+/** Writes a row of the module's intent table, as a killed process leaves. */
+function writeIntent(
+  home: string,
+  name: string,
+  operation: string,
+  directoryId: string,
+): void {
+  const db = new DatabaseSync(`${home}/db/msb.db`);
+  db.prepare(
+    `INSERT OR REPLACE INTO msb_volumes_intent
+     (name, operation, directory_id, started_at)
+     VALUES (?, ?, ?, '2025-01-01 00:00:00.000000')`,
+  ).run(name, operation, directoryId);
+  db.close();
+}
+
+Deno.test("stale intents never reach new directories", async () => {
+  await using temp = await tempHome();
+  await temp.backend.createVolume({ name: "seed" });
+  for (const [name, operation] of [["old", "create"], ["gone", "remove"]]) {
+    // A directory that took the name after the intent was recorded, as
+    // after restoring a database backup.
+    await Deno.mkdir(`${temp.home}/volumes/${name}`);
+    await Deno.writeTextFile(`${temp.home}/volumes/${name}/data`, "keep");
+    writeIntent(temp.home, name, operation, "1:1");
+  }
+  await Deno.mkdir(`${temp.home}/volumes/other`);
+  const otherInfo = Deno.lstatSync(`${temp.home}/volumes/other`);
+  writeIntent(
+    temp.home,
+    "other",
+    "adopt",
+    `${otherInfo.dev}:${otherInfo.ino}`,
+  );
+
+  const scan = await temp.backend.scanVolumes();
+  const kinds = new Map(
+    scan.leftovers.map((leftover) => [leftover.name, leftover.kind]),
+  );
+  assert.equal(kinds.get("old"), "directory-without-row");
+  assert.equal(kinds.get("gone"), "directory-without-row");
+  assert.equal(kinds.get("other"), "directory-without-row");
+  await temp.backend.prune();
+  for (const name of ["old", "gone"]) {
+    assert.equal(
+      await Deno.readTextFile(`${temp.home}/volumes/${name}/data`),
+      "keep",
+    );
+  }
+  assert.ok(Deno.statSync(`${temp.home}/volumes/other`).isDirectory);
+});
+
+Deno.test("matching intent makes a directory prunable", async () => {
+  await using temp = await tempHome();
+  await temp.backend.createVolume({ name: "seed" });
+  await Deno.mkdir(`${temp.home}/volumes/half`);
+  const info = Deno.lstatSync(`${temp.home}/volumes/half`);
+  writeIntent(temp.home, "half", "create", `${info.dev}:${info.ino}`);
+  const scan = await temp.backend.scanVolumes();
+  assert.deepEqual(scan.leftovers.map((leftover) => leftover.kind), [
+    "interrupted-create",
+  ]);
+  const report = await temp.backend.prune();
+  assert.equal(report.leftovers.length, 1);
+  assert.deepEqual(snapshot(temp.home), { entries: ["seed"], rows: ["seed"] });
+});
+
+Deno.test("missing volumes directory keeps rows", async () => {
+  await using temp = await tempHome();
+  await temp.backend.createVolume({ name: "a", labels: [["k", "v"]] });
+  await temp.backend.createVolume({ name: "b" });
+  await Deno.rename(`${temp.home}/volumes`, `${temp.home}/unmounted`);
+  const scan = await temp.backend.scanVolumes();
+  assert.equal(scan.leftovers.length, 2);
+  for (const leftover of scan.leftovers) {
+    assert.equal(leftover.kind, "row-without-directory");
+    assert.equal(leftover.prunable, false);
+    assert.match(leftover.description, /whole volumes directory .* is missing/);
+  }
+  await temp.backend.prune();
+  await Deno.remove(`${temp.home}/volumes`, { recursive: true }).catch(
+    () => {},
+  );
+  await Deno.rename(`${temp.home}/unmounted`, `${temp.home}/volumes`);
+  const back = await temp.backend.scanVolumes();
+  assert.deepEqual(back.volumes.map((volume) => volume.name), ["b", "a"]);
+  assert.deepEqual(back.volumes[1].labels, [["k", "v"]]);
+});
+
+Deno.test("cli folds the log into the database", async () => {
+  await using temp = await tempHome();
+  const result = await runCli(temp.home, ["create", "kept"]);
+  assert.equal(result.code, 0, result.stderr);
+  // A copy of the database file alone holds the row.
+  const copy = `${temp.home}/copy.db`;
+  await Deno.copyFile(`${temp.home}/db/msb.db`, copy);
+  const db = new DatabaseSync(copy, { readOnly: true });
+  const rows = db.prepare("SELECT name FROM volume").all();
+  db.close();
+  assert.deepEqual(rows.map((row) => row.name), ["kept"]);
+});
+
+Deno.test("read-only database gains no side files", async () => {
+  await using temp = await tempHome();
+  await temp.backend.createVolume({ name: "ro" });
+  temp.backend.close();
+  const dbDir = `${temp.home}/db`;
+  await Deno.chmod(`${dbDir}/msb.db`, 0o444);
+  const reader = new LocalBackend({ home: temp.home });
+  try {
+    const { volumes } = await reader.scanVolumes();
+    assert.deepEqual(volumes.map((volume) => volume.name), ["ro"]);
+  } finally {
+    reader.close();
+  }
+  assert.deepEqual(tree(dbDir), ["msb.db"]);
+  await Deno.chmod(`${dbDir}/msb.db`, 0o644);
+  const writer = new LocalBackend({ home: temp.home });
+  try {
+    await writer.createVolume({ name: "after" });
+  } finally {
+    writer.close();
+  }
+  assert.deepEqual(snapshot(temp.home).rows, ["after", "ro"]);
+});
+
+Deno.test("prune goes on past a stuck leftover", async () => {
+  await using temp = await tempHome();
+  await temp.backend.createVolume({ name: "seed" });
+  const volumes = `${temp.home}/volumes`;
+  for (const name of ["a", "b", "c"]) {
+    await Deno.mkdir(`${volumes}/.staging-${name}-0123456789abcdef`);
+  }
+  const stuck = `${volumes}/.staging-b-0123456789abcdef/stuck`;
+  await Deno.writeTextFile(stuck, "x");
+  const immutable = await runTool("chattr", ["+i", stuck]);
+  if (immutable === null || immutable.code !== 0) {
+    console.log(
+      `prune test skipped: chattr +i failed: ${
+        immutable?.output ?? "chattr is not installed"
+      }`,
+    );
+    return;
+  }
+  let report;
+  try {
+    report = await temp.backend.prune();
+  } finally {
+    await runTool("chattr", ["-i", stuck]);
+  }
+  assert.deepEqual(report.leftovers.map((leftover) => leftover.name), [
+    "a",
+    "c",
+  ]);
+  assert.equal(report.errors.length, 1);
+  assert.match(report.errors[0], /staging-b-0123456789abcdef/);
+  assert.deepEqual(snapshot(temp.home).entries, [
+    ".staging-b-0123456789abcdef",
+    "seed",
+  ]);
+});
+
+Deno.test("failed create leaves no lock file", async () => {
+  await using temp = await tempHome();
+  await temp.backend.createVolume({ name: "seed" });
+  await Deno.mkdir(`${temp.home}/volumes/stray`);
+  await assert.rejects(
+    temp.backend.createVolume({ name: "stray" }),
+    VolumeAlreadyExistsError,
+  );
+  await assert.rejects(
+    temp.backend.createVolume({ name: "seed" }),
+    VolumeAlreadyExistsError,
+  );
+  assert.deepEqual(tree(`${temp.home}/volumes/.locks`), ["seed.lock"]);
+});
+
+Deno.test("database that is a FIFO is rejected", async () => {
+  await using temp = await tempHome();
+  await Deno.mkdir(`${temp.home}/db`);
+  const made = await runTool("mkfifo", [`${temp.home}/db/msb.db`]);
+  if (made === null || made.code !== 0) {
+    console.log("FIFO test skipped: mkfifo failed");
+    return;
+  }
+  await assert.rejects(temp.backend.scanVolumes(), (err: Error) => {
+    assert.ok(err instanceof DatabaseError, String(err));
+    assert.match(err.message, /not a regular file/);
+    return true;
+  });
+});
+
+Deno.test("rejected disk create leaves an old database alone", async () => {
+  await using temp = await tempHome();
+  await Deno.mkdir(`${temp.home}/db`);
+  const path = `${temp.home}/db/msb.db`;
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = DELETE");
+  db.exec(`CREATE TABLE volume (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
+  db.close();
+  const before = await Deno.readFile(path);
+  await assert.rejects(
+    temp.backend.createVolume({ name: "img", kind: "disk", sizeMib: 8 }),
+    DatabaseError,
+  );
+  temp.backend.close();
+  assert.deepEqual(await Deno.readFile(path), before);
+  assert.deepEqual(tree(`${temp.home}/db`), ["msb.db"]);
 });

@@ -17,7 +17,10 @@ export interface EntryFacts {
   readonly role: EntryRole;
   /** Whether a row has the volume name of the entry. */
   readonly hasRow: boolean;
-  /** Operation recorded as running or interrupted on the name. */
+  /**
+   * Operation recorded as running or interrupted on this very directory:
+   * the recorded device and inode match the entry's.
+   */
   readonly intent: IntentOperation | undefined;
   /** Whether another process holds the name lock now. */
   readonly inProgress: boolean;
@@ -99,12 +102,31 @@ export function judgeEntry(facts: EntryFacts): Leftover | null {
   }
 }
 
-/** Returns the leftover for a row whose directory is missing. */
+/**
+ * Returns the leftover for a row whose directory is missing. When the whole
+ * volumes directory is missing, as on a disk that is not mounted, the row
+ * is kept: its data may come back.
+ */
 export function rowWithoutDirectory(
   name: string,
   dir: string,
   inProgress: boolean,
+  volumesDirMissing: boolean,
 ): Leftover {
+  if (volumesDirMissing) {
+    return {
+      kind: "row-without-directory",
+      name,
+      path: null,
+      prunable: false,
+      inProgress,
+      description: `Volume ${
+        JSON.stringify(name)
+      } has a database row, but the whole volumes directory ${
+        dir.slice(0, dir.lastIndexOf("/"))
+      } is missing. The row is kept: mount or restore that directory.`,
+    };
+  }
   return {
     kind: "row-without-directory",
     name,

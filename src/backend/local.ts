@@ -27,6 +27,7 @@ import {
 } from "../config.ts";
 import {
   InvalidConfigError,
+  IoError,
   MicrosandboxError,
   VolumeAlreadyExistsError,
   VolumeInUseError,
@@ -36,7 +37,7 @@ import { VolumeFs } from "../fs.ts";
 import { BYTES_PER_MIB } from "../size.ts";
 import {
   DEFAULT_BUSY_TIMEOUT_MS,
-  type IntentOperation,
+  type Intent,
   Store,
   type VolumeRecord,
 } from "../store.ts";
@@ -264,28 +265,24 @@ export class LocalBackend implements VolumeBackend {
   ): Promise<VolumeInfo> {
     const resolved = resolveConfig(config);
     const name = resolved.name;
+    // Checked before anything is written, even to the database.
+    if (resolved.kind === "disk") {
+      this.#readStore()?.requireDiskColumns(name);
+    }
     const store = this.#writeStore();
-    if (resolved.kind === "disk") store.requireDiskColumns(name);
     this.#layout.ensureDirs();
     using nameLock = await lockName(this.#layout.lockPath(name));
-    if (store.get(name) !== null) {
-      throw new VolumeAlreadyExistsError(
-        `Volume ${
-          JSON.stringify(name)
-        } already exists. Choose another name or remove it first.`,
-      );
-    }
     const target = this.#layout.volumeDir(name);
-    if (pathExists(target)) {
-      throw new VolumeAlreadyExistsError(
-        `Volume ${
-          JSON.stringify(name)
-        } cannot be created: ${target} exists without a database row. Run \`ls\` to see what it is, and choose another name or move the directory away.`,
-      );
+    try {
+      this.#checkNameFree(store, name, target);
+    } catch (err) {
+      // The lock file of a name without a volume is not kept.
+      if (!(err instanceof VolumeAlreadyExistsError) || !store.get(name)) {
+        nameLock.releaseAndDelete();
+      }
+      throw err;
     }
 
-    // Recorded first, so that prune can tell what a crash leaves behind.
-    store.beginCreate(name);
     const staging = this.#layout.stagingDir(name);
     let renamed = false;
     try {
@@ -294,6 +291,9 @@ export class LocalBackend implements VolumeBackend {
       } catch (err) {
         throw describeIoError(err, `create directory ${staging}`);
       }
+      // Recorded with the directory's identity, so that prune can tell what
+      // a crash leaves behind from a directory that later takes the name.
+      store.beginCreate(name, directoryId(staging));
       await failpoint("create:staged");
       if (resolved.kind === "disk") {
         // Loaded on first use, so commands that format nothing start faster.
@@ -394,8 +394,9 @@ export class LocalBackend implements VolumeBackend {
     const measure = options?.measureUsage !== false;
     const store = this.#readStore();
     const records = store?.list() ?? [];
-    const intents = store?.intents() ?? new Map<string, IntentOperation>();
+    const intents = store?.intents() ?? new Map<string, Intent>();
     const entries = this.#readVolumesDir();
+    const volumesDirMissing = entries === null;
     const volumes: VolumeInfo[] = [];
     const leftovers: Leftover[] = [];
     const rowNames = new Set<string>();
@@ -407,7 +408,7 @@ export class LocalBackend implements VolumeBackend {
       }
       rowNames.add(record.name);
       const dir = this.#layout.volumeDir(record.name);
-      if (entries.has(record.name)) {
+      if (entries?.has(record.name)) {
         volumes.push(
           this.#toInfo(record, measure ? measureUsedBytes(dir) : NaN),
         );
@@ -415,20 +416,25 @@ export class LocalBackend implements VolumeBackend {
         const inProgress = await isNameLocked(
           this.#layout.lockPath(record.name),
         );
-        leftovers.push(rowWithoutDirectory(record.name, dir, inProgress));
+        leftovers.push(
+          rowWithoutDirectory(record.name, dir, inProgress, volumesDirMissing),
+        );
       }
     }
-    for (const entry of entries) {
+    for (const entry of entries ?? []) {
       const role = classifyEntry(entry, isValidName);
       if (role.role === "locks") continue;
       const name = "name" in role ? role.name : null;
       const hasRow = name !== null && rowNames.has(name);
       if (role.role === "volume" && hasRow) continue;
+      const path = `${this.#layout.volumesDir}/${entry}`;
       const leftover = judgeEntry({
-        path: `${this.#layout.volumesDir}/${entry}`,
+        path,
         role,
         hasRow,
-        intent: name === null ? undefined : intents.get(name),
+        intent: name === null
+          ? undefined
+          : matchingIntent(intents.get(name), path),
         inProgress: name !== null &&
           await isNameLocked(this.#layout.lockPath(name)),
       });
@@ -483,7 +489,8 @@ export class LocalBackend implements VolumeBackend {
       }
       await failpoint("remove:locked");
 
-      const row = store.beginRemove(name);
+      const id = pathExists(dir) ? directoryId(dir) : "";
+      const row = store.beginRemove(name, id);
       if (row === null) throw notFound(name);
       await failpoint("remove:row-deleted");
 
@@ -492,9 +499,26 @@ export class LocalBackend implements VolumeBackend {
         try {
           Deno.renameSync(dir, removing);
         } catch (err) {
+          const failure = describeIoError(
+            err,
+            `move ${dir} aside to delete it`,
+          );
           // Put the row back, so a failed remove changes nothing.
-          store.restore(row);
-          throw describeIoError(err, `move ${dir} aside to delete it`);
+          try {
+            store.restore(row);
+          } catch (restoreError) {
+            throw new IoError(
+              `Volume ${
+                JSON.stringify(name)
+              } is half removed: its row is deleted, but ${failure.message} Putting the row back failed too (${
+                restoreError instanceof Error
+                  ? restoreError.message
+                  : String(restoreError)
+              }). Once the cause is fixed, run \`prune\` to finish removing it.`,
+              { cause: failure },
+            );
+          }
+          throw failure;
         }
         await failpoint("remove:renamed");
         inUseLock?.release();
@@ -590,13 +614,20 @@ export class LocalBackend implements VolumeBackend {
       measureUsage: false,
     });
     const removedLeftovers: Leftover[] = [];
+    const errors: string[] = [];
     for (const leftover of leftovers) {
       if (!leftover.prunable || leftover.inProgress) continue;
-      if (await this.#pruneLeftover(leftover, dryRun)) {
-        removedLeftovers.push(leftover);
+      try {
+        if (await this.#pruneLeftover(leftover, dryRun)) {
+          removedLeftovers.push(leftover);
+        }
+      } catch (err) {
+        // One leftover that cannot be deleted must not stop the others.
+        if (!(err instanceof MicrosandboxError)) throw err;
+        errors.push(err.message);
       }
     }
-    if (!dryRun) this.#clearStaleIntents();
+    if (!dryRun) await this.#clearStaleIntents();
 
     const matched: string[] = [];
     const inUse: string[] = [];
@@ -613,15 +644,23 @@ export class LocalBackend implements VolumeBackend {
         } catch (err) {
           if (err instanceof VolumeInUseError) {
             inUse.push(volume.name);
-            continue;
+          } else if (err instanceof VolumeNotFoundError) {
+            // Removed by another process meanwhile.
+          } else if (err instanceof MicrosandboxError) {
+            errors.push(err.message);
+          } else {
+            throw err;
           }
-          // Removed by another process meanwhile.
-          if (err instanceof VolumeNotFoundError) continue;
-          throw err;
         }
       }
     }
-    return { leftovers: removedLeftovers, volumes: matched, inUse, dryRun };
+    return {
+      leftovers: removedLeftovers,
+      volumes: matched,
+      inUse,
+      errors,
+      dryRun,
+    };
   }
 
   /**
@@ -676,6 +715,28 @@ export class LocalBackend implements VolumeBackend {
   }
 
   /**
+   * Checks that no volume, row or directory has the name.
+   *
+   * @throws {VolumeAlreadyExistsError} If one has.
+   */
+  #checkNameFree(store: Store, name: string, target: string): void {
+    if (store.get(name) !== null) {
+      throw new VolumeAlreadyExistsError(
+        `Volume ${
+          JSON.stringify(name)
+        } already exists. Choose another name or remove it first.`,
+      );
+    }
+    if (pathExists(target)) {
+      throw new VolumeAlreadyExistsError(
+        `Volume ${
+          JSON.stringify(name)
+        } cannot be created: ${target} exists without a database row. Run \`ls\` to see what it is, and choose another name or move the directory away.`,
+      );
+    }
+  }
+
+  /**
    * Undoes a create that failed: moves the volume back out of place,
    * deletes the staging directory and clears the recorded intent. Failures are
    * left for prune, because the first error matters more to the caller.
@@ -690,20 +751,50 @@ export class LocalBackend implements VolumeBackend {
     }
   }
 
-  /** Clears recorded intents whose operations left nothing behind. */
-  #clearStaleIntents(): void {
+  /**
+   * Clears recorded intents whose operations left nothing behind, and the
+   * lock files of names without a volume. Names that another process holds
+   * the lock of are left alone.
+   */
+  async #clearStaleIntents(): Promise<void> {
     const store = this.#readStore();
     if (store === null) return;
     for (const name of store.intents().keys()) {
       if (!isValidName(name)) continue;
       if (pathExists(this.#layout.volumeDir(name))) continue;
       if (this.#hasStagingEntries(name)) continue;
+      const lock = await tryLockName(this.#layout.lockPath(name));
+      if (lock === null) continue;
       store.clearIntent(name);
+      lock.releaseAndDelete();
+    }
+    await this.#deleteUnusedLockFiles(store);
+  }
+
+  /** Deletes lock files of names that have no row and no directory. */
+  async #deleteUnusedLockFiles(store: Store): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(this.#layout.locksDir)];
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.name.endsWith(".lock")) continue;
+      const name = entry.name.slice(0, -".lock".length);
+      if (!isValidName(name) || store.get(name) !== null) continue;
+      if (pathExists(this.#layout.volumeDir(name))) continue;
+      if (this.#hasStagingEntries(name)) continue;
+      const lock = await tryLockName(this.#layout.lockPath(name));
+      if (lock === null) continue;
+      // Judge again under the lock: a create may have finished meanwhile.
+      if (store.get(name) === null) lock.releaseAndDelete();
+      else lock.release();
     }
   }
 
   #hasStagingEntries(name: string): boolean {
-    for (const entry of this.#readVolumesDir()) {
+    for (const entry of this.#readVolumesDir() ?? []) {
       const role = classifyEntry(entry, isValidName);
       if (
         (role.role === "staging" || role.role === "removing") &&
@@ -785,16 +876,16 @@ export class LocalBackend implements VolumeBackend {
     }
   }
 
-  #readVolumesDir(): Set<string> {
+  /** Returns the entries of the volumes directory, or `null` if it is missing. */
+  #readVolumesDir(): Set<string> | null {
     const names = new Set<string>();
     try {
       for (const entry of Deno.readDirSync(this.#layout.volumesDir)) {
         names.add(entry.name);
       }
     } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) {
-        throw describeIoError(err, `list ${this.#layout.volumesDir}`);
-      }
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw describeIoError(err, `list ${this.#layout.volumesDir}`);
     }
     return names;
   }
@@ -825,11 +916,16 @@ export class LocalBackend implements VolumeBackend {
           store.delete(name);
           break;
         case "interrupted-create":
-        case "interrupted-remove":
+        case "interrupted-remove": {
           if (hasRow || !pathExists(dir)) return false;
+          // The recorded intent must still be for this very directory.
+          if (matchingIntent(store.intents().get(name), dir) === undefined) {
+            return false;
+          }
           removeTree(dir);
           store.clearIntent(name);
           break;
+        }
         case "staging-directory":
         case "removing-directory":
           if (!pathExists(leftover.path!)) return false;
@@ -927,4 +1023,33 @@ function checkPruneOptions(options: PruneOptions | null | undefined): {
     );
   }
   return { dryRun: given.dryRun === true, filters };
+}
+
+/** Returns the device and inode of `path` as `<st_dev>:<st_ino>`. */
+function directoryId(path: string): string {
+  try {
+    const info = Deno.lstatSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch (err) {
+    throw describeIoError(err, `check ${path}`);
+  }
+}
+
+/**
+ * Returns the operation of `intent` if it was recorded for the directory
+ * now at `path`, else `undefined`.
+ */
+function matchingIntent(
+  intent: Intent | undefined,
+  path: string,
+): Intent["operation"] | undefined {
+  if (intent === undefined || intent.directoryId === "") return undefined;
+  try {
+    const info = Deno.lstatSync(path);
+    return `${info.dev}:${info.ino}` === intent.directoryId
+      ? intent.operation
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -377,6 +377,11 @@ export interface PruneReport {
   readonly volumes: ReadonlyArray<string>;
   /** Names of volumes that matched the label filters but are in use. */
   readonly inUse: ReadonlyArray<string>;
+  /**
+   * Messages of the leftovers and volumes that could not be removed. Prune
+   * goes on past each of them.
+   */
+  readonly errors: ReadonlyArray<string>;
   /** Whether anything was removed. */
   readonly dryRun: boolean;
 }

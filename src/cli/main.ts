@@ -159,6 +159,8 @@ export async function main(
     }
     io.stderr(`${errorLabel(io)} ${errorMessage(err)}\n`);
     return 1;
+  } finally {
+    closeBackends();
   }
 }
 
@@ -309,7 +311,11 @@ async function runPrune(args: string[], io: CliIo): Promise<number> {
   const dryRun = values["dry-run"] === true;
   const backend = makeBackend(values.home);
   const report = await backend.prune({ dryRun, labels: filters });
-  if (values.quiet) return 0;
+  for (const message of report.errors) {
+    io.stderr(`${errorLabel(io)} ${message}\n`);
+  }
+  const status = report.errors.length === 0 ? 0 : 1;
+  if (values.quiet) return status;
   const verb = dryRun ? "Would remove" : "Removed";
   for (const leftover of report.leftovers) {
     io.stdout(`${verb} leftover: ${leftover.description}\n`);
@@ -326,7 +332,7 @@ async function runPrune(args: string[], io: CliIo): Promise<number> {
   ) {
     io.stdout("Nothing to prune.\n");
   }
-  return 0;
+  return status;
 }
 
 /** Parses the arguments of `command` with its options and the common ones. */
@@ -448,8 +454,21 @@ function warningLabel(io: CliIo): string {
   return io.color ? "\x1b[33mwarning:\x1b[0m" : "warning:";
 }
 
+/** Backends that a command opened, closed when it ends. */
+const openBackends: LocalBackend[] = [];
+
 function makeBackend(home: string | undefined): VolumeBackend {
-  return new LocalBackend({ home });
+  const backend = new LocalBackend({ home });
+  openBackends.push(backend);
+  return backend;
+}
+
+/**
+ * Closes the database connections, so that SQLite folds its write-ahead
+ * log into the database file and a plain copy of the file is complete.
+ */
+function closeBackends(): void {
+  for (const backend of openBackends.splice(0)) backend.close();
 }
 
 function errorMessage(err: unknown): string {
