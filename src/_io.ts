@@ -33,7 +33,7 @@ export function describeIoError(
   }
   if (err instanceof Deno.errors.PermissionDenied) {
     return new PermissionDeniedError(
-      `Cannot ${action}: the operating system denied access (${detail}). Check the owner and mode of the file.`,
+      `Cannot ${action}: the operating system denied access (${detail}). Check the owner, mode and attributes (lsattr) of the path.`,
       { cause: err },
     );
   }

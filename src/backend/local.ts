@@ -194,7 +194,9 @@ export class LocalBackend implements VolumeBackend {
     ) {
       throw new InvalidConfigError(
         `Invalid busyTimeoutMs ${
-          String(busyTimeoutMs)
+          typeof busyTimeoutMs === "number"
+            ? String(busyTimeoutMs)
+            : `${typeof busyTimeoutMs} ${describeValue(busyTimeoutMs)}`
         }: expected a whole number of ms from 0 to ${MAX_BUSY_TIMEOUT_MS}.`,
       );
     }
@@ -1051,5 +1053,14 @@ function matchingIntent(
       : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Renders a value of any type for an error message. */
+function describeValue(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
