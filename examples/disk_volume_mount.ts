@@ -6,7 +6,7 @@
  *
  * Run as root: `deno run --allow-read --allow-write --allow-run
  * examples/disk_volume_mount.ts`. Without root or e2fsprogs, it creates and
- * removes the volume and says which step it skipped.
+ * removes the volume and prints which step it skipped.
  *
  * @module
  */

@@ -7,7 +7,7 @@
 import { IoError, MicrosandboxError, PermissionDeniedError } from "./errors.ts";
 
 /**
- * Converts an error from a Deno API into a module error whose message says
+ * Converts an error from a Deno API into a module error whose message states
  * what failed. A Deno permission denial names the `--allow-*` flag to add;
  * errors that are already module errors pass through unchanged.
  *

@@ -170,7 +170,7 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 // Control and format characters (C0, DEL, C1, zero-width and bidirectional
 // marks, line and paragraph separators) would break the one-line table
-// output or hide what a label really says.
+// output or hide the real text of a label.
 const CONTROL_PATTERN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**

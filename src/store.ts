@@ -687,10 +687,10 @@ function openDatabase(path: string, readOnly: boolean): DatabaseSync {
   }
   try {
     if (!readOnly) return new DatabaseSync(path);
-    // A read-only file is opened as immutable: SQLite then creates no -wal
-    // or -shm file beside it, which a reader without write access to the
-    // directory could not create, and which would keep the file read-only
-    // after its owner made it writable again.
+    // A read-only file is opened as immutable, so SQLite creates no -wal or
+    // -shm file beside it. A reader without write access to the directory
+    // could not create them, and files made read-only this way would keep
+    // the database read-only after its owner made it writable again.
     // NOTE: an immutable connection does not see changes that another
     // process makes meanwhile; only a writer that ignores file modes, such
     // as root, could make any.

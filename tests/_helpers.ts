@@ -101,7 +101,7 @@ export function volumeRows(home: string): string[] {
   }
 }
 
-/** A snapshot of everything a home contains: entries and rows. */
+/** Returns a snapshot of everything a home contains: entries and rows. */
 export function snapshot(home: string): { entries: string[]; rows: string[] } {
   return { entries: volumeEntries(home), rows: volumeRows(home) };
 }

@@ -36,7 +36,7 @@ export async function runTool(
   }
 }
 
-/** Whether `e2fsck` is installed; prints why a test skips otherwise. */
+/** Reports whether `e2fsck` is installed, printing why a test skips otherwise. */
 export async function haveE2fsck(test: string): Promise<boolean> {
   if ((await runTool("e2fsck", ["-V"])) !== null) return true;
   console.log(

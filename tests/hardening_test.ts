@@ -393,7 +393,7 @@ Deno.test("cli folds the log into the database", async () => {
   await using temp = await tempHome();
   const result = await runCli(temp.home, ["create", "kept"]);
   assert.equal(result.code, 0, result.stderr);
-  // A copy of the database file alone holds the row.
+  // A copy of the database file alone contains the row.
   const copy = `${temp.home}/copy.db`;
   await Deno.copyFile(`${temp.home}/db/msb.db`, copy);
   const db = new DatabaseSync(copy, { readOnly: true });

@@ -290,9 +290,9 @@ export type LeftoverKind =
  * ```
  */
 export interface Leftover {
-  /** What kind of leftover it is. */
+  /** Kind of the leftover. */
   readonly kind: LeftoverKind;
-  /** Volume name that it belongs to, when one can be told. */
+  /** Volume name that it belongs to, or `null` when none can be derived. */
   readonly name: string | null;
   /** Host path of the leftover, or `null` for a database row. */
   readonly path: string | null;
@@ -303,7 +303,7 @@ export interface Leftover {
    * so the leftover may vanish or complete by itself.
    */
   readonly inProgress: boolean;
-  /** One or two sentences that say what it is and what to do. */
+  /** One or two sentences that describe it and the action to take. */
   readonly description: string;
 }
 
@@ -468,7 +468,7 @@ export interface ScanResult {
  * ```
  */
 export interface VolumeBackend {
-  /** Where this backend keeps volumes. */
+  /** Kind of storage that this backend keeps volumes in. */
   readonly kind: BackendKind;
   /**
    * Creates a volume.
