@@ -19,7 +19,7 @@ Deno.bench("validateName cache-01", { group: "validateName" }, () => {
   validateName("cache-01");
 });
 
-const LONGEST_NAME = "a".repeat(128);
+const MAX_LENGTH_NAME = "a".repeat(128);
 Deno.bench("validateName 128 characters", { group: "validateName" }, () => {
-  validateName(LONGEST_NAME);
+  validateName(MAX_LENGTH_NAME);
 });

@@ -24,7 +24,7 @@ try {
   );
   console.log("ci volumes:", ci.map((handle) => handle.name).join(", "));
 
-  // A running sandbox holds ci-cache-3, so prune keeps it.
+  // A running sandbox has locked ci-cache-3, so prune keeps it.
   const busy = await Volume.get("ci-cache-3");
   await using _lock = await busy.lock();
 

@@ -17,8 +17,8 @@
  * Usage: `deno run --allow-all scripts/bench.ts [--smoke] [--rounds N]`.
  *
  * - `--smoke` runs every case once at small sizes (100 volumes, 20
- *   creates, 1 MiB streams; the format sizes stay, because they take
- *   milliseconds), prints the page and writes nothing.
+ *   creates, 1 MiB streams), prints the page and writes nothing. The
+ *   format sizes stay, because they take milliseconds.
  * - `--rounds N` sets the rounds of every case (default 9, and 5 for the
  *   256 MiB streams).
  *

@@ -618,9 +618,9 @@ function growthSentence(
   ];
   if (scaling > 10 && sparseSuper2 !== null) {
     sentences.push(
-      `What would close it is writing fewer bytes: mkfs.ext4 ` +
-        `\`-O sparse_super2\`, which keeps two backup copies instead of one ` +
-        `per sparse group, allocates ` +
+      `What would close it is writing fewer bytes. mkfs.ext4 ` +
+        `\`-O sparse_super2\` keeps two backup copies instead of one ` +
+        `per sparse group: it allocates ` +
         `${mebibytes(sparseSuper2.allocatedBytes)} at 1 TiB instead of ` +
         `${mebibytes(large.mkfsAllocatedBytes)} and takes ` +
         `${milliseconds(sparseSuper2.mkfsMs)} ms instead of ` +

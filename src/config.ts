@@ -224,9 +224,9 @@ export function validateName(name: string): void {
 }
 
 /**
- * Checks one label. The key is 1 to 128 bytes with no `=`, white space or
- * control characters; the value is at most 1024 bytes with no control
- * characters and may be empty.
+ * Checks one label. The key is 1 to 128 bytes with no `=`, white space,
+ * control or format characters. The value is at most 1024 bytes with no
+ * control or format characters, and may be empty.
  *
  * @example Accept and reject labels
  * ```ts
@@ -452,4 +452,20 @@ function byteLength(text: string): number {
 
 function shorten(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+/**
+ * Reports whether `labels` match every filter: a filter `[key, value]`
+ * needs a label with that key and value, and `[key, null]` any label with
+ * that key. Label filters of prune and `ls --filter` use it.
+ */
+export function matchesLabelFilters(
+  labels: ReadonlyArray<Label>,
+  filters: ReadonlyArray<readonly [string, string | null]>,
+): boolean {
+  return filters.every(([key, value]) =>
+    labels.some(([labelKey, labelValue]) =>
+      labelKey === key && (value === null || labelValue === value)
+    )
+  );
 }

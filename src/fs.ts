@@ -73,8 +73,8 @@
  * ## Races with other processes
  *
  * Deno has no `openat` and no `O_NOFOLLOW` for the directories of a path, so
- * each check and each use look the path up again, and another process, such
- * as a running sandbox, can replace a checked directory with a symlink in
+ * each check and each use look the path up again. Another process, such as
+ * a running sandbox, can replace a checked directory with a symlink in
  * between. VolumeFs narrows that window as follows:
  *
  * - Reads open the resolved path, then compare the device and inode of the

@@ -35,8 +35,8 @@ export type Mebibytes = number;
 export const BYTES_PER_MIB = 1024 * 1024;
 
 /**
- * Smallest disk volume size, in MiB: the smallest image that holds an ext4
- * journal.
+ * Smallest disk volume size, in MiB: the smallest image with room for an
+ * ext4 journal.
  *
  * @example Reject a smaller disk
  * ```ts
@@ -151,10 +151,9 @@ const UNIT_TO_BYTES: Record<string, number> = {
  *
  * Units are binary and case-insensitive: `K`, `M`, `G`, `T`, optionally
  * followed by `B` or `iB` (`1GiB`, `1gb`), and `B` alone for bytes. A bare
- * number means MiB. The
- * number must be a whole, non-negative decimal, so `1.5G`, `-1G` and `1e3`
- * are rejected; the result must be a whole number of MiB (`512K` is
- * rejected, `2048K` is 2 MiB, `1048576B` is 1 MiB).
+ * number means MiB. The number must be a whole, non-negative decimal, so
+ * `1.5G`, `-1G` and `1e3` are rejected. The result must be a whole number
+ * of MiB: `512K` is rejected, `2048K` is 2 MiB and `1048576B` is 1 MiB.
  *
  * @example Parse sizes
  * ```ts

@@ -334,6 +334,7 @@ export class Store {
   insert(row: NewVolumeRow): VolumeRecord {
     this.prepareForWrites();
     if (row.kind === "disk") this.requireDiskColumns(row.name);
+
     const now = formatTimestamp(new Date());
     const values: Record<string, SQLInputValue> = {
       name: row.name,
@@ -349,11 +350,13 @@ export class Store {
     const columns = Object.keys(values).filter((column) =>
       this.#columns.has(column)
     );
+
     // RETURNING reads the new row back in the same statement.
     const sql = `INSERT INTO volume (${columns.join(", ")}) VALUES (${
       columns.map(() => "?").join(", ")
     }) RETURNING ${this.#selectList}`;
     const parameters = columns.map((column) => values[column]);
+
     let inserted: Record<string, unknown> | undefined;
     try {
       // Durable: once create returns, a power loss must not undo the row,
@@ -376,6 +379,7 @@ export class Store {
       }
       throw err;
     }
+
     if (inserted === undefined) {
       throw new DatabaseError(
         `Volume ${
@@ -692,7 +696,7 @@ function openDatabase(path: string, readOnly: boolean): DatabaseSync {
     // could not create them, and files made read-only this way would keep
     // the database read-only after its owner made it writable again.
     // NOTE: an immutable connection does not see changes that another
-    // process makes meanwhile; only a writer that ignores file modes, such
+    // process makes meanwhile. Only a writer that ignores file modes, such
     // as root, could make any.
     const url = new URL("file:///");
     url.pathname = path;

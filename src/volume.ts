@@ -783,7 +783,7 @@ export class VolumeHandle {
    * {@linkcode Volume.list}.
    *
    * @param info Volume description from the backend.
-   * @param backend Backend that holds it.
+   * @param backend Backend that contains the volume.
    */
   constructor(info: VolumeInfo, backend: VolumeBackend) {
     this.#info = info;

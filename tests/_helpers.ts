@@ -7,6 +7,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { LocalBackend } from "../src/backend/local.ts";
+import { type CommandResult, runCommand } from "./_tools.ts";
 
 /** Path of the CLI entry point. */
 export const CLI_PATH = new URL("../src/cli/main.ts", import.meta.url).pathname;
@@ -41,14 +42,7 @@ export async function tempHome(prefix = "msb-test-"): Promise<TempHome> {
 }
 
 /** What a CLI run printed and returned. */
-export interface CliResult {
-  /** Exit status. */
-  readonly code: number;
-  /** Standard output. */
-  readonly stdout: string;
-  /** Standard error. */
-  readonly stderr: string;
-}
+export type CliResult = CommandResult;
 
 /** Runs the CLI as a child process with `MSB_HOME` set to `home`. */
 export async function runCli(
@@ -56,18 +50,39 @@ export async function runCli(
   args: string[],
   permissions: string[] = CLI_PERMISSIONS,
 ): Promise<CliResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
+  return await runCommand(Deno.execPath(), {
     args: ["run", "--quiet", ...permissions, CLI_PATH, ...args],
     env: { MSB_HOME: home, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
+}
+
+/** Path of the child process script of the concurrency and crash tests. */
+const CHILD_PATH = new URL("./_child.ts", import.meta.url).pathname;
+
+/**
+ * Starts tests/_child.ts with the CLI's permissions on `home`; see that
+ * file for its commands. Standard output is piped unless `stdout` says
+ * otherwise.
+ */
+export function spawnChild(
+  home: string,
+  args: string[],
+  stdout: "piped" | "null" = "piped",
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      CHILD_PATH,
+      ...args,
+    ],
+    env: { MSB_HOME: home },
+    stdout,
+    stderr: stdout,
+  }).spawn();
 }
 
 /** Entries of `<home>/volumes`, sorted, without the locks directory. */

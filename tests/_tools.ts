@@ -6,6 +6,37 @@
  * @module
  */
 
+/** Exit status and decoded output of a finished program. */
+export interface CommandResult {
+  /** Exit status. */
+  readonly code: number;
+  /** Standard output. */
+  readonly stdout: string;
+  /** Standard error. */
+  readonly stderr: string;
+}
+
+/**
+ * Runs `program` to completion with piped output, and returns its status
+ * and its output decoded as UTF-8.
+ */
+export async function runCommand(
+  program: string,
+  options: Deno.CommandOptions,
+): Promise<CommandResult> {
+  const output = await new Deno.Command(program, {
+    stdout: "piped",
+    stderr: "piped",
+    ...options,
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
 /** Result of running a host tool. */
 export interface ToolResult {
   /** Exit status. */
@@ -20,16 +51,8 @@ export async function runTool(
   args: string[],
 ): Promise<ToolResult | null> {
   try {
-    const result = await new Deno.Command(command, {
-      args,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: result.code,
-      output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
-    };
+    const result = await runCommand(command, { args });
+    return { code: result.code, output: result.stdout + result.stderr };
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     throw err;

@@ -1,32 +1,12 @@
 import assert from "node:assert/strict";
 import { VolumeInUseError } from "../mod.ts";
-import { snapshot, tempHome } from "./_helpers.ts";
-
-const CHILD = new URL("./_child.ts", import.meta.url).pathname;
+import { snapshot, spawnChild, tempHome } from "./_helpers.ts";
 
 interface ChildResult {
   ok: boolean;
   code?: string | null;
   name?: string;
   message?: string;
-}
-
-/** Starts a child with the module on `home`. */
-function spawnChild(home: string, args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      CHILD,
-      ...args,
-    ],
-    env: { MSB_HOME: home },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
 }
 
 /** Waits for a child and parses its JSON lines. */

@@ -1,9 +1,8 @@
 // deno-lint-ignore-file no-console
 import assert from "node:assert/strict";
-import { snapshot, tempHome } from "./_helpers.ts";
+import { snapshot, spawnChild, tempHome } from "./_helpers.ts";
 import { haveE2fsck, runTool } from "./_tools.ts";
 
-const CHILD = new URL("./_child.ts", import.meta.url).pathname;
 const KILLS = 50;
 
 /** A small deterministic generator, so a failing run can be repeated. */
@@ -27,21 +26,7 @@ Deno.test("SIGKILL during create and remove", async () => {
   const kinds = new Set<string>();
 
   for (let round = 0; round < KILLS; round++) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        CHILD,
-        "loop",
-        `k${round}`,
-      ],
-      env: { MSB_HOME: temp.home },
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const child = spawnChild(temp.home, ["loop", `k${round}`], "null");
     // Deno starts in about 100 ms; each create and remove then takes a few
     // ms, so kills land across every step of both operations.
     await new Promise((resolve) => setTimeout(resolve, 100 + next() * 500));

@@ -107,7 +107,8 @@ Deno.test("released lock allows remove", async () => {
 
 Deno.test("disk create on a full file system leaves nothing", async () => {
   const test = "disk create on a full file system leaves nothing";
-  // 2 MiB holds the database but not the 4 MiB of metadata of a 20 GiB image.
+  // 2 MiB has room for the database but not for the 4 MiB of metadata of a
+  // 20 GiB image.
   const mount = await mountTmpfs(test, 2048);
   if (mount === null) return;
   const backend = new LocalBackend({ home: `${mount}/home` });

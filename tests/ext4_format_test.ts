@@ -5,6 +5,7 @@
 // MSB_EXT4_SEED=<n> repeats a run's random sizes.
 
 import assert from "node:assert/strict";
+import { type CommandResult, runCommand } from "./_tools.ts";
 import {
   formatExt4,
   MAX_DISK_SIZE_BYTES,
@@ -41,29 +42,14 @@ const PER_FORMAT_FIELDS = new Set([
   "Checksum",
 ]);
 
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Output = CommandResult;
 
 async function run(
   command: string,
   args: string[],
   env?: Record<string, string>,
 ): Promise<Output> {
-  const output = await new Deno.Command(command, {
-    args,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runCommand(command, { args, env });
 }
 
 async function withTempDir(body: (dir: string) => Promise<void>) {

@@ -38,16 +38,27 @@ Deno.test("reading a new home creates nothing", async () => {
   assert.deepEqual(tree(temp.home), []);
 });
 
-Deno.test("reading keeps the journal mode", async () => {
-  await using temp = await tempHome();
-  await Deno.mkdir(`${temp.home}/db`);
-  const path = `${temp.home}/db/msb.db`;
+/**
+ * Writes a database as an older microsandbox leaves it: rollback journal,
+ * and a `volume` table without the kind and disk columns.
+ *
+ * @returns The database path.
+ */
+function writeOldDatabase(home: string): string {
+  Deno.mkdirSync(`${home}/db`);
+  const path = `${home}/db/msb.db`;
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = DELETE");
   db.exec(`CREATE TABLE volume (
     id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
   db.close();
+  return path;
+}
+
+Deno.test("reading keeps the journal mode", async () => {
+  await using temp = await tempHome();
+  const path = writeOldDatabase(temp.home);
   await temp.backend.scanVolumes();
   await assert.rejects(temp.backend.getVolume("x"), VolumeNotFoundError);
   temp.backend.close();
@@ -480,8 +491,8 @@ Deno.test("failed create leaves no lock file", async () => {
 Deno.test("database that is a FIFO is rejected", async () => {
   await using temp = await tempHome();
   await Deno.mkdir(`${temp.home}/db`);
-  const made = await runTool("mkfifo", [`${temp.home}/db/msb.db`]);
-  if (made === null || made.code !== 0) {
+  const fifo = await runTool("mkfifo", [`${temp.home}/db/msb.db`]);
+  if (fifo === null || fifo.code !== 0) {
     console.log("FIFO test skipped: mkfifo failed");
     return;
   }
@@ -494,14 +505,7 @@ Deno.test("database that is a FIFO is rejected", async () => {
 
 Deno.test("rejected disk create leaves an old database alone", async () => {
   await using temp = await tempHome();
-  await Deno.mkdir(`${temp.home}/db`);
-  const path = `${temp.home}/db/msb.db`;
-  const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = DELETE");
-  db.exec(`CREATE TABLE volume (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
-  db.close();
+  const path = writeOldDatabase(temp.home);
   const before = await Deno.readFile(path);
   await assert.rejects(
     temp.backend.createVolume({ name: "img", kind: "disk", sizeMib: 8 }),

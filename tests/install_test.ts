@@ -8,15 +8,12 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { CLI_PATH, CLI_PERMISSIONS, snapshot, tempHome } from "./_helpers.ts";
+import { type CommandResult, runCommand } from "./_tools.ts";
 
 const REPO = new URL("../", import.meta.url);
 const PROGRAM = "msb-volume";
 
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Output = CommandResult;
 
 /** Runs a program with piped output and no standard input, so no prompt. */
 async function run(
@@ -24,7 +21,7 @@ async function run(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<Output> {
-  const output = await new Deno.Command(program, {
+  return await runCommand(program, {
     args,
     cwd: REPO,
     // The shim calls `deno` by name.
@@ -34,15 +31,7 @@ async function run(
       ...env,
     },
     stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 /** Makes a temporary install root, removed when disposed. */

@@ -4,30 +4,19 @@
 // scripts or benchmarks.
 
 import assert from "node:assert/strict";
+import { type CommandResult, runCommand } from "./_tools.ts";
 
 const REPO = new URL("../", import.meta.url);
 
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Output = CommandResult;
 
 /** Runs `deno` with `args` in the repository, without colors. */
 async function runDeno(args: string[]): Promise<Output> {
-  const output = await new Deno.Command(Deno.execPath(), {
+  return await runCommand(Deno.execPath(), {
     args,
     cwd: REPO,
     env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 /** Paths of the files under `dir`, relative to the repository, sorted. */

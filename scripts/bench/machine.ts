@@ -56,7 +56,7 @@ async function outputOf(
  * Needs `--allow-run` for `nproc` and `df`, and `--allow-read` for /proc
  * and `dir`.
  *
- * @param dir A directory on the disk that holds the benchmark's files.
+ * @param dir A directory on the disk that contains the benchmark's files.
  * @returns The description.
  */
 export async function describeMachine(dir: string): Promise<MachineInfo> {

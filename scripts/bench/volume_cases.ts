@@ -467,15 +467,16 @@ function createRemoveSentences(costs: CreateRemoveCosts): string[] {
       costs.referenceCreate.median;
     createSentence += ` Each create fsyncs the volumes directory after it ` +
       `renames the new volume into place, so that a volume whose row is ` +
-      `committed survives a power loss; those fsyncs take ` +
+      `committed survives a power loss. Those fsyncs take ` +
       `${ms(fsyncs.median)} for ${formatCount(count)} volumes in this run, ` +
       `and without them the ratio would be about ` +
       `${formatNumber(withoutFsyncs)}. They stay, because dropping them ` +
-      `would trade crash safety for speed. The rest is a second commit: ` +
-      `create records its intent before it touches the disk, so that prune ` +
-      `can tell what a killed create left from a directory that holds ` +
-      `data; then come the name lock, the checks that the name is free (a ` +
-      `SELECT and an lstat) and the rename out of staging.`;
+      `would trade crash safety for speed. The rest is a second commit, ` +
+      `because create records its intent before it moves the volume into ` +
+      `place, so that prune can tell what a killed create left from a ` +
+      `directory that contains data. Then come the name lock, the checks ` +
+      `that the name is free (a SELECT and an lstat) and the rename out of ` +
+      `staging.`;
   }
 
   let removeSentence = `Remove against \`rmdir\` + \`DELETE\` at most ` +

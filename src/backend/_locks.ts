@@ -101,10 +101,10 @@ async function acquireName(
 }
 
 function isSameFile(file: Deno.FsFile, path: string): boolean {
-  const held = file.statSync();
+  const locked = file.statSync();
   try {
     const current = Deno.statSync(path);
-    return current.ino === held.ino && current.dev === held.dev;
+    return current.ino === locked.ino && current.dev === locked.dev;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
@@ -112,10 +112,10 @@ function isSameFile(file: Deno.FsFile, path: string): boolean {
 }
 
 function nameLock(file: Deno.FsFile, path: string): NameLock {
-  let held = true;
+  let isHeld = true;
   const release = () => {
-    if (!held) return;
-    held = false;
+    if (!isHeld) return;
+    isHeld = false;
     // Closing the file drops its flock.
     file.close();
   };
@@ -124,7 +124,7 @@ function nameLock(file: Deno.FsFile, path: string): NameLock {
     [Symbol.dispose]: release,
     releaseAndDelete: () => {
       // Once released, the path may lead to another holder's file.
-      if (!held) return;
+      if (!isHeld) return;
       try {
         Deno.removeSync(path);
       } catch {
@@ -204,10 +204,10 @@ export async function lockVolumeTarget(
 function closingLock(
   file: Deno.FsFile,
 ): { release(): void; [Symbol.dispose](): void } {
-  let held = true;
+  let isHeld = true;
   const release = () => {
-    if (!held) return;
-    held = false;
+    if (!isHeld) return;
+    isHeld = false;
     // Closing the file drops its flock.
     file.close();
   };

@@ -20,6 +20,7 @@
 
 import { describeIoError } from "../_io.ts";
 import {
+  matchesLabelFilters,
   resolveConfig,
   type ResolvedVolumeConfig,
   validateName,
@@ -635,7 +636,7 @@ export class LocalBackend implements VolumeBackend {
     const inUse: string[] = [];
     if (filters.length > 0) {
       for (const volume of volumes) {
-        if (!matchesLabels(volume.labels, filters)) continue;
+        if (!matchesLabelFilters(volume.labels, filters)) continue;
         if (dryRun) {
           (await this.#isUnused(volume) ? matched : inUse).push(volume.name);
           continue;
@@ -968,17 +969,6 @@ function toRow(config: ResolvedVolumeConfig) {
   };
 }
 
-function matchesLabels(
-  labels: ReadonlyArray<readonly [string, string]>,
-  filters: ReadonlyArray<readonly [string, string | null]>,
-): boolean {
-  return filters.every(([key, value]) =>
-    labels.some(([labelKey, labelValue]) =>
-      labelKey === key && (value === null || labelValue === value)
-    )
-  );
-}
-
 function isValidName(name: string): boolean {
   try {
     validateName(name);
@@ -1002,15 +992,15 @@ function checkPruneOptions(options: PruneOptions | null | undefined): {
   dryRun: boolean;
   filters: ReadonlyArray<readonly [string, string | null]>;
 } {
-  const given = options ?? {};
-  if (typeof given !== "object") {
+  const supplied = options ?? {};
+  if (typeof supplied !== "object") {
     throw new InvalidConfigError(
       `Invalid prune options ${
-        String(given)
+        String(supplied)
       }: expected an object such as { dryRun: true }.`,
     );
   }
-  const filters = given.labels ?? [];
+  const filters = supplied.labels ?? [];
   const valid = Array.isArray(filters) &&
     filters.every((filter) =>
       Array.isArray(filter) && filter.length === 2 &&
@@ -1024,7 +1014,7 @@ function checkPruneOptions(options: PruneOptions | null | undefined): {
       }: expected an array of [key, value] pairs, with a null value to match any value.`,
     );
   }
-  return { dryRun: given.dryRun === true, filters };
+  return { dryRun: supplied.dryRun === true, filters };
 }
 
 /** Returns the device and inode of `path` as `<st_dev>:<st_ino>`. */

@@ -30,6 +30,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { LocalBackend } from "../backend/local.ts";
 import type { VolumeBackend, VolumeInfo } from "../backend/types.ts";
 import {
+  matchesLabelFilters,
   parseLabel,
   resolveConfig,
   validateName,
@@ -233,7 +234,9 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   const { volumes, leftovers } = await makeBackend(values.home).scanVolumes({
     measureUsage: !values.quiet,
   });
-  const shown = volumes.filter((volume) => matchesFilters(volume, filters));
+  const matching = volumes.filter((volume) =>
+    matchesLabelFilters(volume.labels, filters)
+  );
 
   for (const leftover of leftovers) {
     io.stderr(
@@ -246,11 +249,11 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   }
 
   if (values.quiet) {
-    io.stdout(shown.map((volume) => `${volume.name}\n`).join(""));
+    io.stdout(matching.map((volume) => `${volume.name}\n`).join(""));
   } else if (format === "json") {
-    io.stdout(`${JSON.stringify(shown.map(toJson), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(matching.map(toJson), null, 2)}\n`);
   } else {
-    io.stdout(renderTable(shown));
+    io.stdout(renderTable(matching));
   }
   return 0;
 }
@@ -420,18 +423,6 @@ function parseSizeOption(flag: string, text: string, min: number): number {
     );
   }
   return mib;
-}
-
-/** Reports whether a volume has every label that the filters name. */
-function matchesFilters(
-  volume: VolumeInfo,
-  filters: ReadonlyArray<[string, string | null]>,
-): boolean {
-  return filters.every(([key, value]) =>
-    volume.labels.some(([labelKey, labelValue]) =>
-      labelKey === key && (value === null || labelValue === value)
-    )
-  );
 }
 
 /** Runs argument checks, turning an invalid value into a usage error. */

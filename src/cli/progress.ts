@@ -36,8 +36,8 @@ export class ProgressLine {
     this.#lastDraw = now;
     this.#lastPercent = percent;
     const figure = `${String(percent).padStart(3)}%`;
-    const shown = this.#color ? `\x1b[36m${figure}\x1b[0m` : figure;
-    this.#write(`\r${this.#label} ${shown}`);
+    const text = this.#color ? `\x1b[36m${figure}\x1b[0m` : figure;
+    this.#write(`\r${this.#label} ${text}`);
   }
 
   /** Erases the line, so that the next output starts at column 0. */
