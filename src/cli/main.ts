@@ -28,7 +28,7 @@
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { LocalBackend } from "../backend/local.ts";
-import type { VolumeBackend, VolumeInfo } from "../backend/types.ts";
+import type { VolumeBackend } from "../backend/types.ts";
 import {
   matchesLabelFilters,
   parseLabel,
